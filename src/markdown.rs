@@ -1,0 +1,717 @@
+//! pulldown-cmark events → HTML segments split at top-level headings, plus the headings,
+//! code blocks and links found on the way. Pure: depends only on the text and options.
+//!
+//! The whole note goes through one `push_html` call (so footnote numbering stays
+//! consistent); top-level headings are replaced by marker events and the HTML is split at
+//! the markers afterwards, which is how `cards` gets per-section HTML cheaply.
+//! Internal links are not resolved here (that needs the other notes): they are emitted as
+//! placeholders (`\u{1}A3\u{1}`) that the site-wide link pass substitutes.
+
+use crate::diagnostics::{Diagnostic, LineIndex, Pos};
+use crate::highlight::{escape, escape_into, Highlighter, Lang};
+use crate::sanitize::{is_dangerous_url, sanitize};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
+use std::fmt::Write as _;
+
+/// Marks a placeholder; user text never contains it (see `clean_control_chars`).
+pub const PLACEHOLDER: char = '\u{1}';
+const HEADING_MARK: char = '\u{2}';
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions {
+    pub unsafe_html: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    Html(String),
+    /// Index into `Rendered::headings`.
+    Heading(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text (for ids, titles and search).
+    pub text: String,
+    /// Inline HTML of the heading content.
+    pub html: String,
+    pub explicit_id: Option<String>,
+    /// Classes from `{.class}` heading attributes and kramdown attribute lines under it.
+    pub classes: Vec<String>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeBlock {
+    /// Display name of the language (`Python`), `None` when plain.
+    pub lang: Option<String>,
+    pub code: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[text](dest)`: placeholder replaces the whole `<a …>` opening tag.
+    Anchor { title: String },
+    /// `![alt](src)` or raw-HTML `href`/`src`: placeholder replaces just the URL.
+    Url,
+}
+
+/// An internal link awaiting resolution by the site pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub dest: String,
+    pub kind: LinkKind,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub segments: Vec<Segment>,
+    pub headings: Vec<Heading>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub links: Vec<LinkRef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Renders a note body. `first_line` is the body's line in the file (after front matter).
+pub fn render(
+    body: &str,
+    first_line: u32,
+    path: &str,
+    opts: MarkdownOptions,
+    hl: &Highlighter,
+) -> Rendered {
+    let body = clean_control_chars(body);
+    let lines = LineIndex::new(&body, first_line);
+    let mut st = State {
+        path,
+        opts,
+        hl,
+        src: &body,
+        lines: &lines,
+        out: Vec::new(),
+        rendered: Rendered::default(),
+        nest: 0,
+        heading: None,
+        code: None,
+        image: None,
+        html_block: None,
+        link_stack: Vec::new(),
+        para_start: None,
+        after_heading: None,
+    };
+    for (event, range) in Parser::new_ext(&body, parser_options()).into_offset_iter() {
+        st.event(event, range);
+    }
+    let State {
+        out, mut rendered, ..
+    } = st;
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    rendered.segments = split_segments(&html);
+    rendered
+}
+
+fn clean_control_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([PLACEHOLDER, HEADING_MARK]) {
+        text.replace([PLACEHOLDER, HEADING_MARK], "\u{fffd}").into()
+    } else {
+        text.into()
+    }
+}
+
+struct HeadingCapture<'a> {
+    level: u8,
+    explicit_id: Option<String>,
+    classes: Vec<String>,
+    pos: Pos,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct CodeCapture {
+    word: Option<String>,
+    pos: Pos,
+    text: String,
+}
+
+struct ImageCapture {
+    src: String,
+    title: String,
+    alt: String,
+    pos: Pos,
+}
+
+struct State<'a, 's> {
+    path: &'s str,
+    opts: MarkdownOptions,
+    hl: &'s Highlighter,
+    src: &'s str,
+    lines: &'s LineIndex<'s>,
+    out: Vec<Event<'a>>,
+    rendered: Rendered,
+    /// Depth of open block/inline containers we pass through; 0 = top level.
+    nest: usize,
+    heading: Option<HeadingCapture<'a>>,
+    code: Option<CodeCapture>,
+    image: Option<ImageCapture>,
+    html_block: Option<String>,
+    /// For each open link: was it replaced by a placeholder?
+    link_stack: Vec<bool>,
+    para_start: Option<usize>,
+    /// (`out` length right after a heading marker, heading index).
+    after_heading: Option<(usize, usize)>,
+}
+
+impl<'a> State<'a, '_> {
+    fn sink(&mut self) -> &mut Vec<Event<'a>> {
+        match &mut self.heading {
+            Some(h) => &mut h.events,
+            None => &mut self.out,
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) if self.nest == 0 && self.heading.is_none() => {
+                self.heading = Some(HeadingCapture {
+                    level: heading_level(level),
+                    explicit_id: id.map(|s| s.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    pos: self.lines.pos(range.start),
+                    events: Vec::new(),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) if self.nest == 0 && self.heading.is_some() => {
+                self.finish_heading()
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let word = match &kind {
+                    CodeBlockKind::Fenced(info) => fence_word(info),
+                    CodeBlockKind::Indented => None,
+                };
+                let pos = match &word {
+                    Some(w) => {
+                        let line_end = self.src[range.start..]
+                            .find('\n')
+                            .map_or(self.src.len(), |i| range.start + i);
+                        let at = self.src[range.start..line_end]
+                            .find(w.as_str())
+                            .map_or(range.start, |i| range.start + i);
+                        self.lines.pos(at)
+                    }
+                    None => self.lines.pos(range.start),
+                };
+                self.code = Some(CodeCapture {
+                    word,
+                    pos,
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => self.finish_code(),
+            Event::Text(t) if self.code.is_some() => {
+                if let Some(c) = &mut self.code {
+                    c.text.push_str(&t);
+                }
+            }
+            Event::Text(t) | Event::Code(t) if self.image.is_some() => {
+                if let Some(img) = &mut self.image {
+                    img.alt.push_str(&t);
+                }
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let pos = self.lines.pos(range.start);
+                self.image = Some(ImageCapture {
+                    src: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                    pos,
+                });
+            }
+            Event::End(TagEnd::Image) => self.finish_image(),
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => {
+                let raw = self.html_block.take().unwrap_or_default();
+                let html = self.filter_html(&raw, range.start);
+                self.out.push(Event::Html(html.into()));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if self.html_block.is_some() => {
+                if let Some(b) = &mut self.html_block {
+                    b.push_str(&h);
+                }
+            }
+            Event::InlineHtml(h) => {
+                let html = self.filter_html(&h, range.start);
+                self.sink().push(Event::InlineHtml(html.into()));
+            }
+            Event::Html(h) => {
+                let html = self.filter_html(&h, range.start);
+                self.sink().push(Event::Html(html.into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => self.start_link(link_type, dest_url, title, id, range.start),
+            Event::End(TagEnd::Link) => {
+                let ev = if self.link_stack.pop().unwrap_or(false) {
+                    Event::Html("</a>".into())
+                } else {
+                    Event::End(TagEnd::Link)
+                };
+                self.sink().push(ev);
+            }
+            Event::Start(Tag::Paragraph) => {
+                self.nest += 1;
+                let start = self.sink().len();
+                self.para_start = Some(start);
+                self.sink().push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                self.nest = self.nest.saturating_sub(1);
+                if !self.strip_attribute_lines() {
+                    self.sink().push(Event::End(TagEnd::Paragraph));
+                }
+                self.para_start = None;
+            }
+            Event::Text(t) => {
+                if let Some(h) = &mut self.heading {
+                    h.text.push_str(&t);
+                }
+                self.sink().push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                if let Some(h) = &mut self.heading {
+                    h.text.push_str(&t);
+                }
+                self.sink().push(Event::Code(t));
+            }
+            Event::Start(tag) => {
+                self.nest += 1;
+                self.sink().push(Event::Start(tag));
+            }
+            Event::End(tag) => {
+                self.nest = self.nest.saturating_sub(1);
+                self.sink().push(Event::End(tag));
+            }
+            other => self.sink().push(other),
+        }
+    }
+
+    fn finish_heading(&mut self) {
+        let Some(h) = self.heading.take() else { return };
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
+        let idx = self.rendered.headings.len();
+        self.rendered.headings.push(Heading {
+            level: h.level,
+            text: h.text.trim().to_string(),
+            html: html.trim().to_string(),
+            explicit_id: h.explicit_id,
+            classes: h.classes,
+            pos: h.pos,
+        });
+        self.out.push(Event::Html(
+            format!("{HEADING_MARK}{idx}{HEADING_MARK}").into(),
+        ));
+        self.after_heading = Some((self.out.len(), idx));
+    }
+
+    fn finish_code(&mut self) {
+        let Some(code) = self.code.take() else { return };
+        let word = code.word.as_deref().unwrap_or("");
+        let (lang, label, inner) = match self.hl.resolve(word) {
+            Lang::Known { index, name } => {
+                let inner = self.hl.highlight(index, &code.text);
+                (Some(name.clone()), name, inner.to_string())
+            }
+            Lang::Plain => (
+                None,
+                if word.is_empty() {
+                    "text".to_string()
+                } else {
+                    word.to_string()
+                },
+                escape(&code.text),
+            ),
+            Lang::Unknown { suggestion } => {
+                let hint = suggestion
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                self.rendered.diagnostics.push(Diagnostic::warning(
+                    self.path,
+                    code.pos,
+                    "unknown-language",
+                    format!("unknown fence language {word:?}{hint}; rendered as plain text"),
+                ));
+                (None, word.to_string(), escape(&code.text))
+            }
+        };
+        let mut html = String::with_capacity(inner.len() + 200);
+        let data_lang = lang
+            .as_deref()
+            .map_or_else(|| "text".to_string(), |l| crate::slug::slugify(l));
+        let _ = write!(
+            html,
+            "<div class=\"code\" data-lang=\"{}\"><div class=\"code-bar\"><span class=\"code-lang\">{}</span><button type=\"button\" class=\"copy\" aria-label=\"Copy code\" hidden>Copy</button></div><pre class=\"hl\"><code>{}</code></pre></div>\n",
+            escape(&data_lang),
+            escape(&label),
+            inner
+        );
+        self.rendered.code_blocks.push(CodeBlock {
+            lang,
+            code: code.text,
+            pos: code.pos,
+        });
+        self.out.push(Event::Html(html.into()));
+    }
+
+    fn finish_image(&mut self) {
+        let Some(img) = self.image.take() else { return };
+        let mut html = String::from("<img src=\"");
+        if is_external(&img.src) {
+            if is_dangerous_url(&img.src) {
+                html.push('#');
+            } else {
+                escape_into(&mut html, &img.src);
+            }
+        } else {
+            html.push_str(&self.placeholder('U', &img.src, LinkKind::Url, img.pos));
+        }
+        html.push_str("\" alt=\"");
+        escape_into(&mut html, &img.alt);
+        html.push('"');
+        if !img.title.is_empty() {
+            html.push_str(" title=\"");
+            escape_into(&mut html, &img.title);
+            html.push('"');
+        }
+        html.push_str(" loading=\"lazy\">");
+        self.sink().push(Event::InlineHtml(html.into()));
+    }
+
+    fn start_link(
+        &mut self,
+        link_type: LinkType,
+        dest: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        offset: usize,
+    ) {
+        let pos = self.lines.pos(offset);
+        if matches!(link_type, LinkType::Email) || is_external(&dest) {
+            if is_dangerous_url(&dest) {
+                self.rendered.diagnostics.push(Diagnostic::warning(
+                    self.path,
+                    pos,
+                    "unsafe-link",
+                    format!("link to {dest:?} dropped: script URLs are not allowed"),
+                ));
+                self.link_stack.push(true);
+                self.sink()
+                    .push(Event::Html("<a class=\"broken-link\">".into()));
+                return;
+            }
+            self.link_stack.push(false);
+            self.sink().push(Event::Start(Tag::Link {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            }));
+            return;
+        }
+        let ph = self.placeholder(
+            'A',
+            &dest,
+            LinkKind::Anchor {
+                title: title.to_string(),
+            },
+            pos,
+        );
+        self.link_stack.push(true);
+        self.sink().push(Event::Html(ph.into()));
+    }
+
+    fn placeholder(&mut self, tag: char, dest: &str, kind: LinkKind, pos: Pos) -> String {
+        let idx = self.rendered.links.len();
+        self.rendered.links.push(LinkRef {
+            dest: dest.to_string(),
+            kind,
+            pos,
+        });
+        format!("{PLACEHOLDER}{tag}{idx}{PLACEHOLDER}")
+    }
+
+    fn filter_html(&mut self, raw: &str, offset: usize) -> String {
+        if self.opts.unsafe_html {
+            return raw.to_string();
+        }
+        let pos = self.lines.pos(offset);
+        let mut urls = Vec::new();
+        let mut html = sanitize(raw, &mut |url| {
+            if is_external(url) {
+                escape(url)
+            } else {
+                urls.push(url.to_string());
+                format!("{PLACEHOLDER}U?{}{PLACEHOLDER}", urls.len() - 1)
+            }
+        });
+        // Number the raw-HTML URLs now that the closure no longer borrows `urls`.
+        for (i, url) in urls.iter().enumerate() {
+            let ph = self.placeholder('U', url, LinkKind::Url, pos);
+            html = html.replacen(&format!("{PLACEHOLDER}U?{i}{PLACEHOLDER}"), &ph, 1);
+        }
+        html
+    }
+
+    /// Drops kramdown attribute lines (`{: .-three-column}`) from the paragraph just
+    /// closed. Returns true when the whole paragraph was such lines (nothing to close).
+    fn strip_attribute_lines(&mut self) -> bool {
+        let Some(start) = self.para_start else {
+            return false;
+        };
+        let after_heading = self.after_heading;
+        let events = self.sink();
+        if start >= events.len() {
+            return false;
+        }
+        // Lines of the paragraph as (first event index, text) when it is plain text only.
+        let body = &events[start + 1..];
+        let mut lines: Vec<(usize, String)> = vec![(start + 1, String::new())];
+        let mut plain = true;
+        for (i, ev) in body.iter().enumerate() {
+            match ev {
+                Event::Text(t) => lines.last_mut().map(|l| l.1.push_str(t)).unwrap_or(()),
+                Event::SoftBreak => lines.push((start + 2 + i, String::new())),
+                _ => {
+                    plain = false;
+                    lines.push((usize::MAX, String::new()));
+                }
+            }
+        }
+        let all_attrs = plain && lines.iter().all(|(_, l)| parse_attribute_line(l).is_some());
+        let mut classes = Vec::new();
+        let removed_all = if all_attrs {
+            for (_, l) in &lines {
+                classes.extend(parse_attribute_line(l).unwrap_or_default());
+            }
+            events.truncate(start);
+            true
+        } else {
+            // Trailing attribute line after a soft break applies to the paragraph: drop it.
+            match lines.last() {
+                Some((first, l))
+                    if *first != usize::MAX
+                        && *first > start + 1
+                        && parse_attribute_line(l).is_some() =>
+                {
+                    events.truncate(*first - 1);
+                }
+                _ => {}
+            }
+            false
+        };
+        if removed_all {
+            if let Some((at, idx)) = after_heading {
+                if at == start {
+                    if let Some(h) = self.rendered.headings.get_mut(idx) {
+                        h.classes.extend(classes);
+                    }
+                }
+            }
+        }
+        removed_all
+    }
+}
+
+/// `{: .-three-column}`, `{: .a .b #id key="v"}` → the classes; `None` if not such a line.
+pub fn parse_attribute_line(line: &str) -> Option<Vec<String>> {
+    let inner = line.trim().strip_prefix("{:")?.strip_suffix('}')?;
+    if inner.contains(['{', '}']) {
+        return None;
+    }
+    Some(
+        inner
+            .split_whitespace()
+            .filter_map(|tok| tok.strip_prefix('.'))
+            .filter(|c| {
+                !c.is_empty()
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            })
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The language word of a fence info string: `python {1,3}` → `python`, `{.js}` → `js`.
+fn fence_word(info: &str) -> Option<String> {
+    let word = info
+        .trim()
+        .trim_start_matches(['{', '.'])
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '}')
+        .next()
+        .unwrap_or("");
+    (!word.is_empty()).then(|| word.to_string())
+}
+
+/// Has a URL scheme (`https:`, `mailto:`) or is protocol-relative.
+pub fn is_external(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    let Some(colon) = url.find(':') else {
+        return false;
+    };
+    let scheme = &url[..colon];
+    colon > 1
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn split_segments(html: &str) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(HEADING_MARK) {
+        let Some(len) = rest[start + 1..].find(HEADING_MARK) else {
+            break;
+        };
+        let before = &rest[..start];
+        if !before.trim().is_empty() {
+            segments.push(Segment::Html(before.to_string()));
+        }
+        if let Ok(idx) = rest[start + 1..start + 1 + len].parse() {
+            segments.push(Segment::Heading(idx));
+        }
+        rest = &rest[start + len + 2..];
+    }
+    if !rest.trim().is_empty() {
+        segments.push(Segment::Html(rest.to_string()));
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> Rendered {
+        render(
+            text,
+            1,
+            "t.md",
+            MarkdownOptions::default(),
+            &Highlighter::new(),
+        )
+    }
+
+    fn html(r: &Rendered) -> String {
+        r.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Html(h) => h.clone(),
+                Segment::Heading(i) => {
+                    format!("[H{}:{}]", r.headings[*i].level, r.headings[*i].text)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_top_level_headings_only() {
+        let r = md("intro\n\n# One\n\ntext\n\n- item\n\n  ## not top\n\n## Two `x`\n");
+        let h = html(&r);
+        assert!(h.starts_with("<p>intro</p>"), "{h}");
+        assert!(h.contains("[H1:One]"));
+        assert!(h.contains("[H2:Two x]"));
+        assert!(h.contains("<h2>not top</h2>"), "{h}");
+        assert_eq!(r.headings[1].html, "Two <code>x</code>");
+    }
+
+    #[test]
+    fn attribute_lines_never_show() {
+        let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
+        let h = html(&r);
+        assert!(!h.contains("{:"), "{h}");
+        assert!(h.contains("<p>para</p>"), "{h}");
+        assert_eq!(r.headings[0].classes, vec!["-three-column"]);
+    }
+
+    #[test]
+    fn code_blocks_highlight_with_case_insensitive_language() {
+        let r = md("```Python\ndef f(): pass\n```\n\n- item\n\n  ```Bash {1}\n  echo hi\n  ```\n");
+        let h = html(&r);
+        assert_eq!(r.code_blocks.len(), 2);
+        assert_eq!(r.code_blocks[1].code, "echo hi\n");
+        assert_eq!(h.matches("<span class=").count() >= 2, true, "{h}");
+        assert!(h.contains("data-lang=\"bash\""), "{h}");
+    }
+
+    #[test]
+    fn unknown_language_warns_with_position() {
+        let r = md("text\n\n```pyhton\nx = 1\n```\n");
+        let d = &r.diagnostics[0];
+        assert_eq!((d.line, d.column), (3, 4));
+        assert!(d.message.contains("did you mean python?"), "{}", d.message);
+    }
+
+    #[test]
+    fn raw_html_policy() {
+        let r = md("<function make_pointwise.<locals>.inner at 0x7f00>\n\n<script>alert(1)</script>\n\nPress <kbd>Ctrl</kbd>\n");
+        let h = html(&r);
+        assert!(
+            h.contains("&lt;function make_pointwise.&lt;locals&gt;.inner at 0x7f00&gt;"),
+            "{h}"
+        );
+        assert!(!h.contains("<script>"), "{h}");
+        assert!(h.contains("<kbd>Ctrl</kbd>"));
+    }
+
+    #[test]
+    fn internal_links_become_placeholders() {
+        let r = md("[a](other.md#x) [b](https://x.org) ![i](img.png) [c](javascript:alert(1))");
+        assert_eq!(r.links.len(), 2);
+        assert_eq!(r.links[0].dest, "other.md#x");
+        let h = html(&r);
+        assert!(h.contains("\u{1}A0\u{1}a</a>"), "{h}");
+        assert!(h.contains("href=\"https://x.org\""));
+        assert!(!h.contains("javascript"), "{h}");
+        assert_eq!(r.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn control_chars_cannot_forge_placeholders() {
+        let r = md("a\u{1}A0\u{1} b\u{2}0\u{2}");
+        assert!(r.headings.is_empty());
+        assert!(!html(&r).contains('\u{1}'));
+    }
+}

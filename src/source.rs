@@ -1,0 +1,206 @@
+//! Walks `content/` (walkdir): finds notes (`*.md`) and assets (everything else), skips
+//! hidden entries and `ignore` globs, reads notes as UTF-8 and hashes them.
+//!
+//! Problems with single files (not UTF-8, unreadable, symlink loops) become diagnostics so
+//! one bad file never stops the build.
+
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::error::{Error, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+pub const CONTENT_DIR: &str = "content";
+
+/// A Markdown note as read from disk.
+#[derive(Debug, Clone)]
+pub struct NoteSource {
+    /// Path relative to `content/`, with `/` separators: `git/basics.md`.
+    pub rel_path: String,
+    /// Path shown in diagnostics: `content/git/basics.md` (relative to the working dir
+    /// when the root was given relatively).
+    pub display_path: String,
+    pub text: String,
+    pub hash: blake3::Hash,
+}
+
+/// A non-Markdown file under `content/`, copied to the same relative output path.
+#[derive(Debug, Clone)]
+pub struct AssetSource {
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct SourceTree {
+    pub notes: Vec<NoteSource>,
+    pub assets: Vec<AssetSource>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the matcher for `[build] ignore` globs.
+pub fn ignore_set(root: &Path, globs: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| Error::Usage {
+            path: root.join(crate::config::CONFIG_FILE),
+            message: format!("invalid glob {g:?} in [build] ignore: {e}"),
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| Error::Usage {
+        path: root.join(crate::config::CONFIG_FILE),
+        message: format!("invalid [build] ignore globs: {e}"),
+    })
+}
+
+pub fn display_path(root: &Path, rel: &str) -> String {
+    let joined = root.join(CONTENT_DIR).join(rel);
+    let s = joined.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Is this a path (relative to `content/`) of a note?
+pub fn is_note(rel_path: &str) -> bool {
+    rel_path.ends_with(".md") || rel_path.ends_with(".markdown")
+}
+
+/// Walks `<root>/content` and reads every note.
+pub fn scan(root: &Path, ignore: &GlobSet) -> Result<SourceTree> {
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        return Err(Error::Usage {
+            path: content,
+            message:
+                "no content directory here (run `cheatgen init` to create a site, or pass --root)"
+                    .into(),
+        });
+    }
+    let mut tree = SourceTree::default();
+    let mut note_paths = Vec::new();
+    let walker = WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                tree.diagnostics.push(walk_error(root, &content, &e));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&content) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if ignore.is_match(&rel) {
+            continue;
+        }
+        if is_note(&rel) {
+            note_paths.push((rel, entry.into_path()));
+        } else {
+            tree.assets.push(AssetSource {
+                rel_path: rel,
+                abs_path: entry.into_path(),
+            });
+        }
+    }
+
+    let results: Vec<std::result::Result<NoteSource, Diagnostic>> = note_paths
+        .into_par_iter()
+        .map(|(rel, abs)| read_note(root, rel, &abs))
+        .collect();
+    for r in results {
+        match r {
+            Ok(note) => tree.notes.push(note),
+            Err(d) => tree.diagnostics.push(d),
+        }
+    }
+    Ok(tree)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+fn walk_error(root: &Path, content: &Path, e: &walkdir::Error) -> Diagnostic {
+    let rel = e
+        .path()
+        .and_then(|p| p.strip_prefix(content).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let shown = display_path(root, &rel);
+    if let Some(ancestor) = e.loop_ancestor() {
+        Diagnostic::error(
+            &shown,
+            Pos::FILE,
+            "symlink-loop",
+            format!(
+                "symlink loop (points back to {}), not followed",
+                ancestor.display()
+            ),
+        )
+    } else {
+        Diagnostic::error(&shown, Pos::FILE, "unreadable", format!("cannot read: {e}"))
+    }
+}
+
+/// Reads one note; a non-UTF-8 file is an error at the first bad byte's position.
+pub fn read_note(
+    root: &Path,
+    rel_path: String,
+    abs: &Path,
+) -> std::result::Result<NoteSource, Diagnostic> {
+    let display = display_path(root, &rel_path);
+    let bytes = std::fs::read(abs).map_err(|e| {
+        Diagnostic::error(
+            &display,
+            Pos::FILE,
+            "unreadable",
+            format!("cannot read: {e}"),
+        )
+    })?;
+    let hash = blake3::hash(&bytes);
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let pos = crate::diagnostics::LineIndex::new(&prefix, 1).pos(valid);
+        Diagnostic::error(
+            &display,
+            pos,
+            "not-utf8",
+            "file is not valid UTF-8 (save it as UTF-8); note skipped",
+        )
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(NoteSource {
+        rel_path,
+        display_path: display,
+        text,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_utf8_reports_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("content/bad.md");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, b"ok\nab\xff\n").unwrap();
+        let d = read_note(dir.path(), "bad.md".into(), &p).unwrap_err();
+        assert_eq!((d.line, d.column), (2, 3));
+        assert_eq!(d.code, "not-utf8");
+    }
+}
