@@ -2,15 +2,27 @@
 //!
 //! Pipeline (one module per stage): `source` (walk + read) → `frontmatter` → `markdown`
 //! (+ `highlight`, `sanitize`) → `cards` → `note` (the pure per-note render) → site passes
-//! (`site`, `links`) → `templates` → `output` (atomic write). `builder` orchestrates.
+//! (`site`, `links`) → `templates` → `output` (atomic write). `builder` orchestrates;
+//! `cli` holds the command-line types, and `main.rs` only dispatches.
 
+pub mod builder;
 pub mod cards;
+pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;
+pub mod links;
 pub mod markdown;
+pub mod note;
+pub mod output;
+pub mod progress;
 pub mod sanitize;
+pub mod site;
 pub mod slug;
 pub mod source;
+pub mod templates;
+
+pub use builder::{build, BuildOptions, BuildReport};
+pub use error::{Error, Result};

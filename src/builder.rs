@@ -1,0 +1,254 @@
+//! Orchestrates a build: config → sources → parallel per-note render → site passes →
+//! templates → output plan → atomic write. Also the `check`-style dry run (no write).
+
+use crate::config::{Config, SiteUrl, CONFIG_FILE};
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::error::{Error, Result};
+use crate::highlight::Highlighter;
+use crate::markdown::MarkdownOptions;
+use crate::note::{render_note, RenderedNote};
+use crate::output::{self, OutputFile, OutputPlan, WriteStats};
+use crate::progress::Progress;
+use crate::site::{self, SiteModel};
+use crate::source::{self, SourceTree};
+use crate::templates::{Assets, Templates, Theme};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tera::Context;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output directory; default `<root>/<build.output_dir>`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// Write into a non-empty folder that cheatgen did not create.
+    pub force: bool,
+    /// Show a progress line on a terminal when the build is slow.
+    pub progress: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub sheets: usize,
+    pub cards: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub output_dir: PathBuf,
+    pub write: WriteStats,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| !d.is_error()).count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Template-facing site settings.
+#[derive(Debug, Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_path: &'a str,
+    base_url: String,
+    assets: &'a BTreeMap<String, String>,
+    extra: &'a toml::Table,
+    generator: String,
+}
+
+/// Everything a build computes before writing.
+pub struct Planned {
+    pub plan: OutputPlan,
+    pub report: BuildReport,
+    pub output_dir: PathBuf,
+}
+
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let planned = plan(opts, &Highlighter::new())?;
+    output::check_output_dir(&planned.output_dir, &opts.root, opts.force)?;
+    let mut report = planned.report;
+    report.write = output::write(&planned.plan, &planned.output_dir)?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Loads the config with CLI overrides applied and validated.
+pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
+    let mut config = Config::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.clone();
+    }
+    let site_url = config.site_url().map_err(|message| Error::Usage {
+        path: opts.root.join(CONFIG_FILE),
+        message,
+    })?;
+    Ok((config, site_url))
+}
+
+/// Runs every stage except the write.
+pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
+    let started = Instant::now();
+    let (config, site_url) = load_config(opts)?;
+    let output_dir = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
+    let theme = Theme::load(&opts.root, &config.theme)?;
+    let templates = Templates::new(&theme)?;
+    let ignore = source::ignore_set(&opts.root, &config.build.ignore)?;
+    let tree = source::scan(&opts.root, &ignore)?;
+    let md_opts = MarkdownOptions {
+        unsafe_html: config.markdown.unsafe_html,
+    };
+
+    let progress = Progress::start(opts.progress, tree.notes.len());
+    let results: Vec<std::result::Result<RenderedNote, Diagnostic>> = tree
+        .notes
+        .par_iter()
+        .map(|n| {
+            let r = render_note(n, md_opts, hl);
+            progress.tick();
+            r
+        })
+        .collect();
+    progress.finish();
+
+    let SourceTree {
+        assets: content_assets,
+        diagnostics: mut diags,
+        ..
+    } = tree;
+    let mut notes = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(n) => notes.push(n),
+            Err(d) => diags.push(d),
+        }
+    }
+    for n in &notes {
+        diags.extend(n.diagnostics.iter().cloned());
+    }
+    let asset_set: HashSet<String> = content_assets.iter().map(|a| a.rel_path.clone()).collect();
+    let refs: Vec<&RenderedNote> = notes.iter().collect();
+    let model = site::assemble(&refs, &asset_set, &site_url.base_path, opts.drafts);
+    diags.extend(model.diagnostics.iter().cloned());
+
+    let mut assets = Assets::default();
+    for (name, bytes) in theme.static_files() {
+        assets.add(name, bytes.to_vec(), &site_url.base_path);
+    }
+    let css = hl.theme_css(&config.highlight.light_theme, &config.highlight.dark_theme)?;
+    assets.add("syntax.css", css.into_bytes(), &site_url.base_path);
+
+    let site_ctx = SiteContext {
+        title: &config.title,
+        description: &config.description,
+        language: &config.language,
+        base_path: &site_url.base_path,
+        base_url: site_url.absolute.clone().unwrap_or_default(),
+        assets: &assets.urls,
+        extra: &config.extra,
+        generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut plan = render_pages(&model, &templates, &site_ctx)?;
+    for (path, bytes) in assets.files {
+        plan.insert(path, OutputFile::Bytes(bytes));
+    }
+    plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
+    if site_url.absolute.is_some() {
+        plan.insert(
+            "sitemap.xml".into(),
+            OutputFile::Bytes(sitemap(&model, &site_url).into_bytes()),
+        );
+    }
+    for a in content_assets {
+        if plan.contains_key(&a.rel_path) {
+            diags.push(Diagnostic::warning(
+                &source::display_path(&opts.root, &a.rel_path),
+                Pos::FILE,
+                "output-conflict",
+                format!("not copied: {} is a generated file", a.rel_path),
+            ));
+            continue;
+        }
+        plan.insert(a.rel_path, OutputFile::Copy(a.abs_path));
+    }
+
+    diags.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+    });
+    diags.dedup();
+    let report = BuildReport {
+        sheets: model.home.sheet_count,
+        cards: model.home.card_count,
+        diagnostics: diags,
+        output_dir: output_dir.clone(),
+        write: WriteStats::default(),
+        elapsed: started.elapsed(),
+    };
+    Ok(Planned {
+        plan,
+        report,
+        output_dir,
+    })
+}
+
+fn render_pages(
+    model: &SiteModel,
+    templates: &Templates,
+    site: &SiteContext,
+) -> Result<OutputPlan> {
+    let base = |extra: &dyn Fn(&mut Context)| {
+        let mut ctx = Context::new();
+        ctx.insert("site", site);
+        extra(&mut ctx);
+        ctx
+    };
+    let sheets: Vec<Result<(String, OutputFile)>> = model
+        .sheets
+        .par_iter()
+        .map(|p| {
+            let html = templates.render("sheet.html", &base(&|c| c.insert("page", p)))?;
+            Ok((p.output_path.clone(), OutputFile::Bytes(html.into_bytes())))
+        })
+        .collect();
+    let mut plan = OutputPlan::new();
+    for r in sheets {
+        let (path, file) = r?;
+        plan.insert(path, file);
+    }
+    for s in &model.sections {
+        let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
+        plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
+    }
+    let home = templates.render("index.html", &base(&|c| c.insert("home", &model.home)))?;
+    plan.insert("index.html".into(), OutputFile::Bytes(home.into_bytes()));
+    let not_found = templates.render("404.html", &base(&|_| {}))?;
+    plan.insert("404.html".into(), OutputFile::Bytes(not_found.into_bytes()));
+    Ok(plan)
+}
+
+fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
+    let mut urls: Vec<&str> = vec![url.base_path.as_str()];
+    urls.extend(model.sections.iter().map(|s| s.url.as_str()));
+    urls.extend(model.sheets.iter().map(|s| s.url.as_str()));
+    urls.sort_unstable();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for u in urls {
+        if let Some(abs) = url.absolute_url(u) {
+            xml.push_str("  <url><loc>");
+            crate::highlight::escape_into(&mut xml, &abs);
+            xml.push_str("</loc></url>\n");
+        }
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}

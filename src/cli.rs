@@ -1,0 +1,122 @@
+//! Command-line interface: clap types and the thin glue that runs a command, prints its
+//! diagnostics and summary, and picks the exit code (0 ok, 1 note errors or warnings under
+//! `--strict`, 2 usage/config errors).
+
+use crate::builder::{self, BuildOptions, BuildReport};
+use crate::error::Error;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cheatgen",
+    version,
+    about = "Build dense, cross-linked, searchable cheat-sheet sites from Markdown notes"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site from content/ into the output directory (default public/).
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Site root (the folder with cheatgen.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include notes marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Treat warnings as errors (exit code 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output directory (default: [build] output_dir, i.e. public/).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Base URL the site is published at, e.g. https://user.github.io/repo/ (overrides config).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Only print warnings and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write into a non-empty output directory that cheatgen did not create.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs the parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build(args) => run_build(args),
+    }
+}
+
+fn run_build(args: BuildArgs) -> i32 {
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.site.drafts,
+        force: args.force,
+        progress: !args.quiet,
+    };
+    match builder::build(&opts) {
+        Ok(report) => {
+            print_diagnostics(&report);
+            if !args.quiet {
+                eprintln!("{}", summary(&report));
+            }
+            exit_code(&report, args.site.strict)
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn print_diagnostics(report: &BuildReport) {
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn summary(r: &BuildReport) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![plural(r.sheets, "sheet"), plural(r.cards, "card")];
+    if r.errors() > 0 {
+        parts.push(plural(r.errors(), "error"));
+    }
+    parts.push(plural(r.warnings(), "warning"));
+    format!(
+        "built {} in {:.2}s → {}/",
+        parts.join(", "),
+        r.elapsed.as_secs_f64(),
+        r.output_dir
+            .display()
+            .to_string()
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+    )
+}
+
+fn exit_code(report: &BuildReport, strict: bool) -> i32 {
+    if report.errors() > 0 || (strict && report.warnings() > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+fn fail(e: &Error) -> i32 {
+    eprintln!("{e}");
+    e.exit_code()
+}

@@ -1,0 +1,225 @@
+//! The output plan and its atomic, minimal write to the output directory.
+//!
+//! Every file is written to a temp file next to it and renamed into place, so a reader (or
+//! a killed build) only ever sees a complete old or complete new file. Files whose bytes did
+//! not change are not touched (serve relies on this), stale files are removed last, and a
+//! manifest marks the directory as ours so we never clear a folder of someone else's files.
+
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = ".cheatgen-manifest";
+const TMP_SUFFIX: &str = ".cheatgen-tmp";
+
+#[derive(Debug, Clone)]
+pub enum OutputFile {
+    Bytes(Vec<u8>),
+    /// Copy of a source file (content assets), read at write time.
+    Copy(PathBuf),
+}
+
+/// Output path (relative, `/`-separated) → contents. A BTreeMap so writes are ordered.
+pub type OutputPlan = BTreeMap<String, OutputFile>;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Refuses output directories that would destroy sources, or that hold foreign files.
+pub fn check_output_dir(out: &Path, root: &Path, force: bool) -> Result<()> {
+    let canon_root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let canon_out = canonical_lenient(out);
+    if canon_root.starts_with(&canon_out) {
+        return Err(Error::OutputForbidden {
+            path: out.into(),
+            reason: "it contains the site itself".into(),
+        });
+    }
+    for protected in [crate::source::CONTENT_DIR, "themes"] {
+        if canon_out.starts_with(canon_root.join(protected)) {
+            return Err(Error::OutputForbidden {
+                path: out.into(),
+                reason: format!("it is inside {protected}/"),
+            });
+        }
+    }
+    if force || !out.exists() || out.join(MANIFEST).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+    if entries.next().is_some() {
+        return Err(Error::OutputNotOurs {
+            path: out.into(),
+            reason: "it is not empty and was not written by cheatgen".into(),
+        });
+    }
+    Ok(())
+}
+
+fn canonical_lenient(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => canonical_lenient(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })
+        .join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Writes the plan into `out`: changed files only, then removes stale ones.
+pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let old = read_manifest(out);
+    let results: Vec<Result<(String, String, bool)>> = plan
+        .par_iter()
+        .map(|(rel, file)| {
+            let bytes = match file {
+                OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+                OutputFile::Copy(src) => {
+                    std::borrow::Cow::Owned(std::fs::read(src).map_err(|e| Error::io(src, e))?)
+                }
+            };
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            let path = out.join(rel);
+            let same = old.get(rel.as_str()) == Some(&hash)
+                && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+            if !same {
+                write_atomic(&path, &bytes)?;
+            }
+            Ok((rel.clone(), hash, !same))
+        })
+        .collect();
+    let mut stats = WriteStats::default();
+    let mut manifest = String::new();
+    for r in results {
+        let (rel, hash, written) = r?;
+        if written {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+        manifest.push_str(&format!("{hash}  {rel}\n"));
+    }
+    stats.removed = remove_stale(out, plan)?;
+    write_atomic(&out.join(MANIFEST), manifest.as_bytes())?;
+    Ok(stats)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(TMP_SUFFIX);
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+fn read_manifest(out: &Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|(h, p)| (p.to_string(), h.to_string()))
+        .collect()
+}
+
+/// Removes every file not in the plan (the directory is ours: see `check_output_dir`),
+/// then empty folders, deepest first.
+fn remove_stale(out: &Path, plan: &OutputPlan) -> Result<usize> {
+    let mut removed = 0;
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        let Ok(rel) = entry.path().strip_prefix(out) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else if rel != MANIFEST && !plan.contains_key(&rel) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed += 1;
+        }
+    }
+    for dir in dirs.iter().rev() {
+        // Fails harmlessly when the folder still has files.
+        let _ = std::fs::remove_dir(dir);
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_changed_and_removes_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut plan = OutputPlan::new();
+        plan.insert("a/index.html".into(), OutputFile::Bytes(b"A".to_vec()));
+        plan.insert("b.txt".into(), OutputFile::Bytes(b"B".to_vec()));
+        assert_eq!(
+            write(&plan, &out).unwrap(),
+            WriteStats {
+                written: 2,
+                unchanged: 0,
+                removed: 0
+            }
+        );
+        plan.remove("a/index.html");
+        plan.insert("b.txt".into(), OutputFile::Bytes(b"B".to_vec()));
+        let s = write(&plan, &out).unwrap();
+        assert_eq!(
+            s,
+            WriteStats {
+                written: 0,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert!(!out.join("a").exists());
+    }
+
+    #[test]
+    fn refuses_foreign_and_dangerous_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::create_dir_all(root.join("other")).unwrap();
+        std::fs::write(root.join("other/file.txt"), "x").unwrap();
+        assert!(matches!(
+            check_output_dir(&root.join("other"), root, false),
+            Err(Error::OutputNotOurs { .. })
+        ));
+        assert!(check_output_dir(&root.join("other"), root, true).is_ok());
+        assert!(matches!(
+            check_output_dir(root, root, true),
+            Err(Error::OutputForbidden { .. })
+        ));
+        assert!(matches!(
+            check_output_dir(&root.join("content/out"), root, true),
+            Err(Error::OutputForbidden { .. })
+        ));
+        assert!(check_output_dir(&root.join("public"), root, false).is_ok());
+    }
+}

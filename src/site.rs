@@ -1,0 +1,354 @@
+//! Site passes over the rendered notes: drafts, duplicate URLs, link resolution, folder
+//! sections, categories and breadcrumbs. Produces the plain page models the templates get.
+//!
+//! Cheap and always rerun in full (the per-note renders are the expensive, cached part).
+
+use crate::cards::Sheet;
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::links::{substitute, LinkTargets};
+use crate::note::{NoteKind, RenderedNote};
+use crate::slug::{humanize, slugify};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetSummary {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub card_count: usize,
+    pub tags: Vec<String>,
+    #[serde(skip)]
+    sort_key: (i64, String, String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetPage {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    /// Output path relative to the output dir: `a/b/index.html`.
+    #[serde(skip)]
+    pub output_path: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub keywords: Vec<String>,
+    pub date: Option<String>,
+    pub updated: Option<String>,
+    pub source: String,
+    pub sheet: Sheet,
+    pub breadcrumbs: Vec<Crumb>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionPage {
+    pub title: String,
+    pub url: String,
+    #[serde(skip)]
+    pub output_path: String,
+    /// The folder's `index.md`, if any, rendered as cards above the listing.
+    pub sheet: Option<Sheet>,
+    pub sheets: Vec<SheetSummary>,
+    pub subsections: Vec<Crumb>,
+    pub breadcrumbs: Vec<Crumb>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    pub name: String,
+    pub id: String,
+    pub sheets: Vec<SheetSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HomePage {
+    pub sheet: Option<Sheet>,
+    pub categories: Vec<Category>,
+    pub sheet_count: usize,
+    pub card_count: usize,
+}
+
+#[derive(Debug)]
+pub struct SiteModel {
+    pub sheets: Vec<SheetPage>,
+    pub sections: Vec<SectionPage>,
+    pub home: HomePage,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the site passes. `notes` must be sorted by `rel_path` (determinism).
+pub fn assemble(
+    notes: &[&RenderedNote],
+    assets: &HashSet<String>,
+    base_path: &str,
+    drafts: bool,
+) -> SiteModel {
+    let mut diagnostics = Vec::new();
+    let included = dedupe(
+        notes
+            .iter()
+            .copied()
+            .filter(|n| drafts || !n.front_matter.draft),
+        &mut diagnostics,
+    );
+
+    // Folders that get a section page: every ancestor folder of a sheet, unless a sheet
+    // already owns that URL (`git.md` next to `git/`).
+    let sheet_urls: HashSet<&str> = included
+        .iter()
+        .filter(|n| n.kind == NoteKind::Sheet)
+        .map(|n| n.url_path.as_str())
+        .collect();
+    let mut section_dirs: BTreeSet<String> = BTreeSet::new();
+    for n in included.iter().filter(|n| n.kind != NoteKind::Home) {
+        let mut dir = n.dir.as_str();
+        while !dir.is_empty() {
+            section_dirs.insert(dir.to_string());
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+    section_dirs.retain(|d| !sheet_urls.contains(format!("{d}/").as_str()));
+
+    let targets = LinkTargets {
+        notes: included
+            .iter()
+            .map(|n| (n.rel_path.as_str(), n.url_path.as_str()))
+            .collect(),
+        sections: section_dirs.iter().cloned().collect(),
+        assets,
+        base_path,
+    };
+    let section_notes: HashMap<&str, &RenderedNote> = included
+        .iter()
+        .filter(|n| n.kind == NoteKind::Section)
+        .map(|n| (n.dir.as_str(), *n))
+        .collect();
+    let section_title = |dir: &str| -> String {
+        section_notes
+            .get(dir)
+            .map(|n| n.sheet.title.clone())
+            .unwrap_or_else(|| humanize(dir.rsplit('/').next().unwrap_or(dir)))
+    };
+    let url = |path: &str| format!("{base_path}{path}");
+    let crumbs = |dir: &str| -> Vec<Crumb> {
+        let mut out = vec![Crumb {
+            title: "Home".into(),
+            url: base_path.to_string(),
+        }];
+        let mut acc = String::new();
+        for seg in dir.split('/').filter(|s| !s.is_empty()) {
+            acc = if acc.is_empty() {
+                seg.to_string()
+            } else {
+                format!("{acc}/{seg}")
+            };
+            out.push(Crumb {
+                title: section_title(&acc),
+                url: url(&format!("{acc}/")),
+            });
+        }
+        out
+    };
+
+    let mut sheets = Vec::new();
+    let mut home_sheet = None;
+    let mut section_sheets: HashMap<String, Sheet> = HashMap::new();
+    for note in &included {
+        let replacements = targets.replacements(note, &mut diagnostics);
+        let sheet = resolve_sheet(&note.sheet, &replacements);
+        match note.kind {
+            NoteKind::Home => home_sheet = Some(sheet),
+            NoteKind::Section => {
+                section_sheets.insert(note.dir.clone(), sheet);
+            }
+            NoteKind::Sheet => {
+                let fm = &note.front_matter;
+                let top = note.dir.split('/').next().unwrap_or("");
+                let category = fm.category.clone().unwrap_or_else(|| {
+                    if top.is_empty() {
+                        "Sheets".into()
+                    } else {
+                        section_title(top)
+                    }
+                });
+                sheets.push(SheetPage {
+                    title: sheet.title.clone(),
+                    description: fm.description.clone().unwrap_or_default(),
+                    url: url(&note.url_path),
+                    output_path: format!("{}index.html", note.url_path),
+                    category,
+                    tags: fm.tags.clone(),
+                    keywords: fm.keywords.clone(),
+                    date: fm.date.clone(),
+                    updated: fm.updated.clone(),
+                    source: note.rel_path.clone(),
+                    breadcrumbs: crumbs(&note.dir),
+                    extra: fm.extra.clone(),
+                    sheet,
+                });
+            }
+        }
+    }
+
+    let weights: HashMap<&str, i64> = included
+        .iter()
+        .map(|n| {
+            (
+                n.url_path.as_str(),
+                n.front_matter.weight.unwrap_or(i64::MAX),
+            )
+        })
+        .collect();
+    let summary = |p: &SheetPage| SheetSummary {
+        title: p.title.clone(),
+        url: p.url.clone(),
+        description: p.description.clone(),
+        card_count: p.sheet.card_count,
+        tags: p.tags.clone(),
+        sort_key: (
+            weights
+                .get(&p.url[base_path.len()..])
+                .copied()
+                .unwrap_or(i64::MAX),
+            p.title.to_lowercase(),
+            p.url.clone(),
+        ),
+    };
+    let sorted = |mut v: Vec<SheetSummary>| {
+        v.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+        v
+    };
+
+    let sections = section_dirs
+        .iter()
+        .map(|dir| {
+            let prefix = format!("{dir}/");
+            let direct: Vec<SheetSummary> = sheets
+                .iter()
+                .filter(|p| {
+                    p.output_path.starts_with(&prefix) && parent_dir(&p.output_path) == dir.as_str()
+                })
+                .map(summary)
+                .collect();
+            let subsections = section_dirs
+                .iter()
+                .filter(|d| d.starts_with(&prefix) && !d[prefix.len()..].contains('/'))
+                .map(|d| Crumb {
+                    title: section_title(d),
+                    url: url(&format!("{d}/")),
+                })
+                .collect();
+            let mut breadcrumbs = crumbs(dir);
+            breadcrumbs.pop();
+            SectionPage {
+                title: section_title(dir),
+                url: url(&prefix),
+                output_path: format!("{prefix}index.html"),
+                sheet: section_sheets.remove(dir.as_str()),
+                sheets: sorted(direct),
+                subsections,
+                breadcrumbs,
+            }
+        })
+        .collect();
+
+    let mut by_category: BTreeMap<String, Vec<SheetSummary>> = BTreeMap::new();
+    for p in &sheets {
+        by_category
+            .entry(p.category.clone())
+            .or_default()
+            .push(summary(p));
+    }
+    let categories = by_category
+        .into_iter()
+        .map(|(name, list)| Category {
+            id: slugify(&name),
+            name,
+            sheets: sorted(list),
+        })
+        .collect();
+    let home = HomePage {
+        sheet: home_sheet,
+        categories,
+        sheet_count: sheets.len(),
+        card_count: sheets.iter().map(|p| p.sheet.card_count).sum(),
+    };
+    SiteModel {
+        sheets,
+        sections,
+        home,
+        diagnostics,
+    }
+}
+
+/// `a/b/c/index.html` → `a/b` (the folder of the sheet `a/b/c`).
+fn parent_dir(output_path: &str) -> &str {
+    let page_dir = output_path
+        .trim_end_matches("index.html")
+        .trim_end_matches('/');
+    page_dir.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Drops notes whose URL is already taken (first by path wins), reporting both files.
+fn dedupe<'a>(
+    notes: impl Iterator<Item = &'a RenderedNote>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<&'a RenderedNote> {
+    let mut seen: HashMap<&str, &RenderedNote> = HashMap::new();
+    let mut out = Vec::new();
+    for n in notes {
+        if let Some(first) = seen.get(n.url_path.as_str()) {
+            diags.push(Diagnostic::error(
+                &n.display_path,
+                Pos::FILE,
+                "duplicate-url",
+                format!(
+                    "maps to the same URL /{} as {}; this note is skipped",
+                    n.url_path, first.display_path
+                ),
+            ));
+            continue;
+        }
+        seen.insert(&n.url_path, n);
+        out.push(n);
+    }
+    out
+}
+
+/// A copy of the sheet with link placeholders replaced (the cached render stays untouched).
+fn resolve_sheet(sheet: &Sheet, replacements: &[String]) -> Sheet {
+    let mut s = sheet.clone();
+    if replacements.is_empty() {
+        return s;
+    }
+    s.intro_html = substitute(&s.intro_html, replacements);
+    for g in &mut s.groups {
+        g.intro_html = substitute(&g.intro_html, replacements);
+        if let Some(t) = &g.title_html {
+            g.title_html = Some(substitute(t, replacements));
+        }
+        for c in &mut g.cards {
+            c.title_html = substitute(&c.title_html, replacements);
+            c.body_html = substitute(&c.body_html, replacements);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_dirs() {
+        assert_eq!(parent_dir("a/b/c/index.html"), "a/b");
+        assert_eq!(parent_dir("c/index.html"), "");
+    }
+}
