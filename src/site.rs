@@ -307,7 +307,7 @@ fn dedupe<'a>(
         if let Some(first) = seen.get(n.url_path.as_str()) {
             diags.push(Diagnostic::error(
                 &n.display_path,
-                Pos::FILE,
+                Pos::new(1, 1),
                 "duplicate-url",
                 format!(
                     "maps to the same URL /{} as {}; this note is skipped",
