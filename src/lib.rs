@@ -1,13 +1,14 @@
 //! cheatgen: a static site generator for cheat sheets.
 //!
 //! Pipeline (one module per stage): `source` (walk + read) → `frontmatter` → `markdown`
-//! (+ `highlight`, `sanitize`) → `cards` → `note` (the pure per-note render) → site passes
+//! (+ `codeblock`, `highlight`, `sanitize`) → `cards` → `note` (the pure per-note render) → site passes
 //! (`site`, `links`) → `templates` → `output` (atomic write). `builder` orchestrates;
 //! `cli` holds the command-line types, and `main.rs` only dispatches.
 
 pub mod builder;
 pub mod cards;
 pub mod cli;
+pub mod codeblock;
 pub mod config;
 pub mod diagnostics;
 pub mod error;

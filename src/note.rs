@@ -5,10 +5,11 @@
 //! other notes (links, listings, navigation) happens later in the site passes.
 
 use crate::cards::{build_sheet, Sheet};
+use crate::codeblock::CodeBlock;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::frontmatter::{self, FrontMatter};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, CodeBlock, LinkRef, MarkdownOptions};
+use crate::markdown::{self, LinkRef, MarkdownOptions};
 use crate::slug::humanize;
 use crate::source::NoteSource;
 use serde::Serialize;

@@ -134,17 +134,9 @@ fn parse_tag(s: &str) -> Option<Tag> {
             _ => {}
         }
         let attr_start = i;
-        while i < bytes.len()
-            && !matches!(
-                bytes[i],
-                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'>' | b'/' | b'=' | b'<'
-            )
-        {
-            i += 1;
-        }
-        if i == attr_start {
-            return None;
-        }
+        i = scan_until(bytes, i, |b| {
+            b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'>' | b'/' | b'=' | b'<')
+        })?;
         let attr = s[attr_start..i].to_ascii_lowercase();
         let mut j = i;
         while j < bytes.len() && bytes[j].is_ascii_whitespace() {
@@ -162,18 +154,11 @@ fn parse_tag(s: &str) -> Option<Tag> {
                 }
                 _ => {
                     let start = j;
-                    while j < bytes.len()
-                        && !matches!(
-                            bytes[j],
-                            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'=' | b'<' | b'>' | b'`'
-                        )
-                    {
-                        j += 1;
-                    }
-                    if j == start {
-                        return None;
-                    }
-                    (&s[start..j], j)
+                    let end = scan_until(bytes, j, |b| {
+                        b.is_ascii_whitespace()
+                            || matches!(b, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')
+                    })?;
+                    (&s[start..end], end)
                 }
             };
             attrs.push((attr, Some(value.to_string())));
@@ -281,6 +266,16 @@ fn decode_entities(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Index of the first byte from `start` that matches `stop` (or the end); `None` when
+/// that would be an empty run, which is never a valid attribute name or unquoted value.
+fn scan_until(bytes: &[u8], start: usize, stop: impl Fn(u8) -> bool) -> Option<usize> {
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| stop(b))
+        .map_or(bytes.len(), |p| start + p);
+    (end > start).then_some(end)
 }
 
 #[cfg(test)]

@@ -13,10 +13,18 @@ fn messy_note_gives_one_card_per_h1() {
     assert_eq!(texts(&page, "h1"), ["Python notes"]);
     assert_eq!(page.select(&sel(".card")).count(), 8);
     let first = page.select(&sel(".card")).next().unwrap();
-    let inner: Vec<_> = first.select(&sel("h3")).map(|h| h.text().collect::<String>()).collect();
-    assert!(inner.iter().any(|t| t.contains("Code Explanation")), "### stays in its card: {inner:?}");
+    let inner: Vec<_> = first
+        .select(&sel("h3"))
+        .map(|h| h.text().collect::<String>())
+        .collect();
+    assert!(
+        inner.iter().any(|t| t.contains("Code Explanation")),
+        "### stays in its card: {inner:?}"
+    );
     for lang in ["python", "bash"] {
-        let spans = page.select(&sel(&format!(r#"div.code[data-lang="{lang}"] pre span"#))).count();
+        let spans = page
+            .select(&sel(&format!(r#"div.code[data-lang="{lang}"] pre span"#)))
+            .count();
         assert!(spans > 2, "{lang} block has token spans");
     }
     // The fence indented inside a list item is highlighted too.
@@ -31,10 +39,17 @@ fn raw_html_is_safe_and_literal() {
     site.build_ok(&[]);
     let page = site.page("python-notes/index.html");
     let text = body_text(&page);
-    assert!(text.contains("<function make_pointwise.<locals>.inner at 0x7f3a2c1b0d30>"), "{text}");
+    assert!(
+        text.contains("<function make_pointwise.<locals>.inner at 0x7f3a2c1b0d30>"),
+        "{text}"
+    );
     assert!(text.contains(r#"<script>alert("owned")</script>"#));
     for s in page.select(&sel("script")) {
-        assert!(s.value().attr("src").is_some(), "only external theme scripts: {:?}", s.html());
+        assert!(
+            s.value().attr("src").is_some(),
+            "only external theme scripts: {:?}",
+            s.html()
+        );
     }
 }
 
@@ -42,7 +57,10 @@ fn raw_html_is_safe_and_literal() {
 fn unsafe_html_passes_through_when_enabled() {
     let site = Site::empty();
     site.write("cheatgen.toml", "[markdown]\nunsafe_html = true\n");
-    site.write("content/a.md", "# A\n\n<kbd>Ctrl</kbd> <marquee>hi</marquee>\n");
+    site.write(
+        "content/a.md",
+        "# A\n\n<kbd>Ctrl</kbd> <marquee>hi</marquee>\n",
+    );
     site.build_ok(&[]);
     let page = site.page("a/index.html");
     assert_eq!(page.select(&sel("marquee")).count(), 1);
@@ -63,12 +81,19 @@ fn tidy_note_gives_groups_and_front_matter_title() {
     assert!(page.select(&sel("#install")).next().is_some());
     let raw = std::fs::read_to_string(site.public().join("tool/index.html")).unwrap();
     assert!(!raw.contains("{:"), "kramdown attribute lines never show");
-    assert!(page.select(&sel(r#"div.code[data-lang="json"] pre span"#)).count() > 0);
+    assert!(
+        page.select(&sel(r#"div.code[data-lang="json"] pre span"#))
+            .count()
+            > 0
+    );
     assert!(page.select(&sel("table")).count() == 1);
     // Home lists it under its category with a card count.
     let home = site.page("index.html");
     let text = body_text(&home);
-    assert!(text.contains("Tools") && text.contains("The Tool") && text.contains("5 cards"), "{text}");
+    assert!(
+        text.contains("Tools") && text.contains("The Tool") && text.contains("5 cards"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -76,17 +101,29 @@ fn bad_yaml_is_reported_and_the_rest_builds() {
     let site = Site::fixture("bad-input");
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("content/bad-yaml.md:4:1: error: invalid YAML front matter"), "{stderr}");
+    assert!(
+        stderr.contains("content/bad-yaml.md:4:1: error: invalid YAML front matter"),
+        "{stderr}"
+    );
     assert!(site.public().join("good/index.html").is_file());
     assert!(!site.public().join("bad-yaml/index.html").exists());
     // Duplicate URL names both files.
-    let dup = stderr.lines().find(|l| l.contains("same URL")).unwrap_or("");
+    let dup = stderr
+        .lines()
+        .find(|l| l.contains("same URL"))
+        .unwrap_or("");
     assert!(dup.starts_with("content/second.md:1:1: error:"), "{stderr}");
-    assert!(dup.contains("first.md") && dup.contains("second.md"), "{stderr}");
+    assert!(
+        dup.contains("first.md") && dup.contains("second.md"),
+        "{stderr}"
+    );
     // Typo in a fence language: warning with a suggestion.
     assert!(stderr.contains(r#"content/typo.md:5:4: warning: unknown fence language "pyhton" (did you mean python?)"#), "{stderr}");
     // Broken links: warnings with path:line:col.
-    assert!(stderr.contains("content/broken-link.md:3:5: warning:"), "{stderr}");
+    assert!(
+        stderr.contains("content/broken-link.md:3:5: warning:"),
+        "{stderr}"
+    );
     assert!(stderr.contains("missing.md"));
     assert!(stderr.contains("launch.json"));
     let page = site.page("broken-link/index.html");
@@ -113,7 +150,10 @@ fn non_utf8_note_is_an_error_and_the_rest_builds() {
     site.write("content/latin1.md", b"# Caf\xe9\n".as_slice());
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("content/latin1.md:1:") && stderr.contains("UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("content/latin1.md:1:") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
     assert!(site.public().join("ok/index.html").is_file());
 }
 
@@ -137,7 +177,10 @@ fn config_errors_exit_2_with_key_and_line() {
     site.write("cheatgen.toml", "title = \"x\"\ncolour = \"red\"\n");
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cheatgen.toml:2:") && stderr.contains("colour"), "{stderr}");
+    assert!(
+        stderr.contains("cheatgen.toml:2:") && stderr.contains("colour"),
+        "{stderr}"
+    );
     site.write("cheatgen.toml", "[markdown]\nunsafe_html = \"yes\"\n");
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 2);
@@ -147,7 +190,10 @@ fn config_errors_exit_2_with_key_and_line() {
 #[test]
 fn builds_are_deterministic_and_remove_stale_pages() {
     let site = Site::fixture("tidy");
-    site.write("content/extra.md", "# Extra\n\n```rust\nfn main() {}\n```\n");
+    site.write(
+        "content/extra.md",
+        "# Extra\n\n```rust\nfn main() {}\n```\n",
+    );
     site.build_ok(&[]);
     let first = site.snapshot();
     site.build_ok(&["--force"]);
@@ -174,10 +220,16 @@ fn failed_build_leaves_previous_output_intact() {
     site.build_ok(&[]);
     let before = site.snapshot();
     site.write("content/new.md", "# New\n");
-    site.write("themes/default/templates/sheet.html", "{% extends \"base.html\" %}\n{% block main %}{{ page.title \n{% endblock main %}");
+    site.write(
+        "themes/default/templates/sheet.html",
+        "{% extends \"base.html\" %}\n{% block main %}{{ page.title \n{% endblock main %}",
+    );
     let (code, stderr) = site.build(&[]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("sheet.html"), "template error names the template: {stderr}");
+    assert!(
+        stderr.contains("sheet.html"),
+        "template error names the template: {stderr}"
+    );
     assert_eq!(before, site.snapshot());
 }
 
@@ -189,7 +241,11 @@ fn theme_override_replaces_one_file() {
         "{% extends \"base.html\" %}{% block main %}<p id=\"custom\">Gone</p>{% endblock main %}",
     );
     site.build_ok(&[]);
-    assert!(site.page("404.html").select(&sel("#custom")).next().is_some());
+    assert!(site
+        .page("404.html")
+        .select(&sel("#custom"))
+        .next()
+        .is_some());
     assert!(site.page("tool/index.html").select(&sel(".card")).count() == 5);
 }
 
@@ -201,10 +257,16 @@ fn every_internal_link_resolves_at_root_and_under_subpath() {
     site.build_ok(&["--strict", "--base-url", "https://example.org/sub/"]);
     assert_eq!(check_links(&site.public(), "/sub/"), Vec::<String>::new());
     let sitemap = std::fs::read_to_string(site.public().join("sitemap.xml")).unwrap();
-    assert!(sitemap.contains("<loc>https://example.org/sub/guides/first/</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>https://example.org/sub/guides/first/</loc>"),
+        "{sitemap}"
+    );
     assert!(site.public().join("img/diagram.svg").is_file());
     let first = site.page("guides/first/index.html");
-    let hrefs: Vec<_> = first.select(&sel(".card-body a")).filter_map(|a| a.value().attr("href")).collect();
+    let hrefs: Vec<_> = first
+        .select(&sel(".card-body a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
     assert!(hrefs.contains(&"/sub/guides/second/#usage"), "{hrefs:?}");
     assert!(hrefs.contains(&"https://example.com/x"));
 }
@@ -214,20 +276,47 @@ fn output_basics() {
     let site = Site::fixture("links");
     site.build_ok(&[]);
     let p = site.public();
-    for f in [".nojekyll", "404.html", "index.html", "guides/index.html", "top/index.html"] {
+    for f in [
+        ".nojekyll",
+        "404.html",
+        "index.html",
+        "guides/index.html",
+        "top/index.html",
+    ] {
         assert!(p.join(f).is_file(), "{f}");
     }
-    assert!(!p.join("sitemap.xml").exists(), "no sitemap without an absolute base_url");
-    let assets: Vec<_> = std::fs::read_dir(p.join("assets")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    assert!(assets.iter().any(|a| a.starts_with("style.") && a.ends_with(".css") && a.len() > "style..css".len() + 8), "{assets:?}");
+    assert!(
+        !p.join("sitemap.xml").exists(),
+        "no sitemap without an absolute base_url"
+    );
+    let assets: Vec<_> = std::fs::read_dir(p.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        assets.iter().any(|a| a.starts_with("style.")
+            && a.ends_with(".css")
+            && a.len() > "style..css".len() + 8),
+        "{assets:?}"
+    );
     let home = site.page("index.html");
-    assert!(home.select(&sel(r#"link[rel="stylesheet"]"#)).all(|l| !l.value().attr("href").unwrap().contains("://")), "no CDN");
+    assert!(
+        home.select(&sel(r#"link[rel="stylesheet"]"#)).all(|l| !l
+            .value()
+            .attr("href")
+            .unwrap()
+            .contains("://")),
+        "no CDN"
+    );
 }
 
 #[test]
 fn sources_skip_hidden_and_ignored_and_copy_assets() {
     let site = Site::empty();
-    site.write("cheatgen.toml", "[build]\nignore = [\"drafts/**\", \"*.tmp.md\"]\n");
+    site.write(
+        "cheatgen.toml",
+        "[build]\nignore = [\"drafts/**\", \"*.tmp.md\"]\n",
+    );
     site.write("content/a.md", "# A\n");
     site.write("content/.hidden.md", "# H\n");
     site.write("content/.obsidian/x.md", "# X\n");
@@ -239,7 +328,13 @@ fn sources_skip_hidden_and_ignored_and_copy_assets() {
     assert!(snap.contains_key("a/index.html"));
     assert!(snap.contains_key("files/data.csv"));
     for k in snap.keys() {
-        assert!(!k.contains("hidden") && !k.contains("obsidian") && !k.starts_with("drafts") && !k.starts_with("b.tmp"), "{k}");
+        assert!(
+            !k.contains("hidden")
+                && !k.contains("obsidian")
+                && !k.starts_with("drafts")
+                && !k.starts_with("b.tmp"),
+            "{k}"
+        );
     }
 }
 
@@ -274,7 +369,10 @@ fn refuses_foreign_output_dir_without_force() {
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(site.public().join("precious.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(site.public().join("precious.txt")).unwrap(),
+        "keep me"
+    );
     site.build_ok(&["--force"]);
     assert!(!site.public().join("precious.txt").exists());
     // The project root itself is never a valid output dir.
@@ -288,7 +386,12 @@ fn no_config_uses_folder_name_as_title() {
     let site = Site::empty();
     site.write("content/a.md", "# A\n");
     site.build_ok(&[]);
-    let name = site.root().file_name().unwrap().to_string_lossy().into_owned();
+    let name = site
+        .root()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let home = site.page("index.html");
     assert!(texts(&home, "title")[0].contains(&name));
 }
@@ -300,7 +403,14 @@ fn version_and_help() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
     let out = site.cmd(&["build", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--root", "--output", "--base-url", "--drafts", "--strict", "--quiet"] {
+    for flag in [
+        "--root",
+        "--output",
+        "--base-url",
+        "--drafts",
+        "--strict",
+        "--quiet",
+    ] {
         assert!(help.contains(flag), "{flag}");
     }
 }

@@ -14,7 +14,9 @@ pub struct Site {
 
 impl Site {
     pub fn fixture(case: &str) -> Site {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(case);
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&src, dir.path());
         Site { dir }
@@ -51,7 +53,10 @@ impl Site {
         let mut all = vec!["build"];
         all.extend_from_slice(args);
         let out = self.cmd(&all).output().unwrap();
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     pub fn build_ok(&self, args: &[&str]) -> String {
@@ -61,7 +66,8 @@ impl Site {
     }
 
     pub fn page(&self, rel: &str) -> Html {
-        let text = std::fs::read_to_string(self.public().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let text = std::fs::read_to_string(self.public().join(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}"));
         Html::parse_document(&text)
     }
 
@@ -76,12 +82,24 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
 fn copy_dir(src: &Path, dst: &Path) {
-    for e in walkdir::WalkDir::new(src).into_iter().filter_map(|e| e.ok()) {
+    for e in walkdir::WalkDir::new(src)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
         let rel = e.path().strip_prefix(src).unwrap();
         let target = dst.join(rel);
         if e.file_type().is_dir() {
@@ -97,7 +115,9 @@ pub fn sel(s: &str) -> Selector {
 }
 
 pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
-    doc.select(&sel(selector)).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+    doc.select(&sel(selector))
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
 }
 
 /// Visible text of the page body.
@@ -111,19 +131,35 @@ pub fn body_text(doc: &Html) -> String {
 pub fn check_links(public: &Path, base_path: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut pages: BTreeMap<PathBuf, Html> = BTreeMap::new();
-    for e in walkdir::WalkDir::new(public).into_iter().filter_map(|e| e.ok()) {
+    for e in walkdir::WalkDir::new(public)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
         if e.path().extension().is_some_and(|x| x == "html") {
             let text = std::fs::read_to_string(e.path()).unwrap();
             pages.insert(e.path().to_path_buf(), Html::parse_document(&text));
         }
     }
-    let attrs = [("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("img", "srcset"), ("source", "srcset")];
+    let attrs = [
+        ("a", "href"),
+        ("link", "href"),
+        ("img", "src"),
+        ("script", "src"),
+        ("img", "srcset"),
+        ("source", "srcset"),
+    ];
     for (path, doc) in &pages {
         let from = path.strip_prefix(public).unwrap().display().to_string();
         for (tag, attr) in attrs {
             for el in doc.select(&sel(&format!("{tag}[{attr}]"))) {
                 let raw = el.value().attr(attr).unwrap();
-                let urls: Vec<&str> = if attr == "srcset" { raw.split(',').filter_map(|c| c.split_whitespace().next()).collect() } else { vec![raw] };
+                let urls: Vec<&str> = if attr == "srcset" {
+                    raw.split(',')
+                        .filter_map(|c| c.split_whitespace().next())
+                        .collect()
+                } else {
+                    vec![raw]
+                };
                 for url in urls {
                     if let Some(p) = check_url(public, base_path, path, url, &pages) {
                         problems.push(format!("{from}: {tag} {attr}={url:?}: {p}"));
@@ -135,8 +171,18 @@ pub fn check_links(public: &Path, base_path: &str) -> Vec<String> {
     problems
 }
 
-fn check_url(public: &Path, base_path: &str, page: &Path, url: &str, pages: &BTreeMap<PathBuf, Html>) -> Option<String> {
-    if url.starts_with("data:") || url.starts_with("mailto:") || url.contains("://") || url.starts_with("//") {
+fn check_url(
+    public: &Path,
+    base_path: &str,
+    page: &Path,
+    url: &str,
+    pages: &BTreeMap<PathBuf, Html>,
+) -> Option<String> {
+    if url.starts_with("data:")
+        || url.starts_with("mailto:")
+        || url.contains("://")
+        || url.starts_with("//")
+    {
         return None;
     }
     let (path, fragment) = match url.split_once('#') {
@@ -161,7 +207,9 @@ fn check_url(public: &Path, base_path: &str, page: &Path, url: &str, pages: &BTr
     };
     if let Some(frag) = fragment.filter(|f| !f.is_empty()) {
         let doc = pages.get(&target)?;
-        let found = doc.select(&sel("[id]")).any(|e| e.value().attr("id") == Some(frag));
+        let found = doc
+            .select(&sel("[id]"))
+            .any(|e| e.value().attr("id") == Some(frag));
         if !found {
             return Some(format!("no element with id {frag:?}"));
         }

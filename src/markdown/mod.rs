@@ -7,13 +7,13 @@
 //! Internal links are not resolved here (that needs the other notes): they are emitted as
 //! placeholders (`\u{1}A3\u{1}`) that the site-wide link pass substitutes.
 
+use crate::codeblock::{self, CodeBlock};
 use crate::diagnostics::{Diagnostic, LineIndex, Pos};
-use crate::highlight::{escape, escape_into, Highlighter, Lang};
+use crate::highlight::{escape, escape_into, Highlighter};
 use crate::sanitize::{is_dangerous_url, sanitize};
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
-use std::fmt::Write as _;
 
 /// Marks a placeholder; user text never contains it (see `clean_control_chars`).
 pub const PLACEHOLDER: char = '\u{1}';
@@ -41,14 +41,6 @@ pub struct Heading {
     pub explicit_id: Option<String>,
     /// Classes from `{.class}` heading attributes and kramdown attribute lines under it.
     pub classes: Vec<String>,
-    pub pos: Pos,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CodeBlock {
-    /// Display name of the language (`Python`), `None` when plain.
-    pub lang: Option<String>,
-    pub code: String,
     pub pos: Pos,
 }
 
@@ -203,7 +195,7 @@ impl<'a> State<'a, '_> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let word = match &kind {
-                    CodeBlockKind::Fenced(info) => fence_word(info),
+                    CodeBlockKind::Fenced(info) => codeblock::fence_word(info),
                     CodeBlockKind::Indented => None,
                 };
                 let pos = match &word {
@@ -338,50 +330,15 @@ impl<'a> State<'a, '_> {
 
     fn finish_code(&mut self) {
         let Some(code) = self.code.take() else { return };
-        let word = code.word.as_deref().unwrap_or("");
-        let (lang, label, inner) = match self.hl.resolve(word) {
-            Lang::Known { index, name } => {
-                let inner = self.hl.highlight(index, &code.text);
-                (Some(name.clone()), name, inner.to_string())
-            }
-            Lang::Plain => (
-                None,
-                if word.is_empty() {
-                    "text".to_string()
-                } else {
-                    word.to_string()
-                },
-                escape(&code.text),
-            ),
-            Lang::Unknown { suggestion } => {
-                let hint = suggestion
-                    .map(|s| format!(" (did you mean {s}?)"))
-                    .unwrap_or_default();
-                self.rendered.diagnostics.push(Diagnostic::warning(
-                    self.path,
-                    code.pos,
-                    "unknown-language",
-                    format!("unknown fence language {word:?}{hint}; rendered as plain text"),
-                ));
-                (None, word.to_string(), escape(&code.text))
-            }
-        };
-        let mut html = String::with_capacity(inner.len() + 200);
-        let data_lang = lang
-            .as_deref()
-            .map_or_else(|| "text".to_string(), |l| crate::slug::slugify(l));
-        let _ = write!(
-            html,
-            "<div class=\"code\" data-lang=\"{}\"><div class=\"code-bar\"><span class=\"code-lang\">{}</span><button type=\"button\" class=\"copy\" aria-label=\"Copy code\" hidden>Copy</button></div><pre class=\"hl\"><code>{}</code></pre></div>\n",
-            escape(&data_lang),
-            escape(&label),
-            inner
+        let (html, block, diagnostic) = codeblock::render(
+            self.hl,
+            self.path,
+            code.word.as_deref(),
+            code.text,
+            code.pos,
         );
-        self.rendered.code_blocks.push(CodeBlock {
-            lang,
-            code: code.text,
-            pos: code.pos,
-        });
+        self.rendered.diagnostics.extend(diagnostic);
+        self.rendered.code_blocks.push(block);
         self.out.push(Event::Html(html.into()));
     }
 
@@ -564,17 +521,6 @@ pub fn parse_attribute_line(line: &str) -> Option<Vec<String>> {
     )
 }
 
-/// The language word of a fence info string: `python {1,3}` → `python`, `{.js}` → `js`.
-fn fence_word(info: &str) -> Option<String> {
-    let word = info
-        .trim()
-        .trim_start_matches(['{', '.'])
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '}')
-        .next()
-        .unwrap_or("");
-    (!word.is_empty()).then(|| word.to_string())
-}
-
 /// Has a URL scheme (`https:`, `mailto:`) or is protocol-relative.
 pub fn is_external(url: &str) -> bool {
     if url.starts_with("//") {
@@ -621,97 +567,4 @@ fn split_segments(html: &str) -> Vec<Segment> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn md(text: &str) -> Rendered {
-        render(
-            text,
-            1,
-            "t.md",
-            MarkdownOptions::default(),
-            &Highlighter::new(),
-        )
-    }
-
-    fn html(r: &Rendered) -> String {
-        r.segments
-            .iter()
-            .map(|s| match s {
-                Segment::Html(h) => h.clone(),
-                Segment::Heading(i) => {
-                    format!("[H{}:{}]", r.headings[*i].level, r.headings[*i].text)
-                }
-            })
-            .collect()
-    }
-
-    #[test]
-    fn splits_at_top_level_headings_only() {
-        let r = md("intro\n\n# One\n\ntext\n\n- item\n\n  ## not top\n\n## Two `x`\n");
-        let h = html(&r);
-        assert!(h.starts_with("<p>intro</p>"), "{h}");
-        assert!(h.contains("[H1:One]"));
-        assert!(h.contains("[H2:Two x]"));
-        assert!(h.contains("<h2>not top</h2>"), "{h}");
-        assert_eq!(r.headings[1].html, "Two <code>x</code>");
-    }
-
-    #[test]
-    fn attribute_lines_never_show() {
-        let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
-        let h = html(&r);
-        assert!(!h.contains("{:"), "{h}");
-        assert!(h.contains("<p>para</p>"), "{h}");
-        assert_eq!(r.headings[0].classes, vec!["-three-column"]);
-    }
-
-    #[test]
-    fn code_blocks_highlight_with_case_insensitive_language() {
-        let r = md("```Python\ndef f(): pass\n```\n\n- item\n\n  ```Bash {1}\n  echo hi\n  ```\n");
-        let h = html(&r);
-        assert_eq!(r.code_blocks.len(), 2);
-        assert_eq!(r.code_blocks[1].code, "echo hi\n");
-        assert_eq!(h.matches("<span class=").count() >= 2, true, "{h}");
-        assert!(h.contains("data-lang=\"bash\""), "{h}");
-    }
-
-    #[test]
-    fn unknown_language_warns_with_position() {
-        let r = md("text\n\n```pyhton\nx = 1\n```\n");
-        let d = &r.diagnostics[0];
-        assert_eq!((d.line, d.column), (3, 4));
-        assert!(d.message.contains("did you mean python?"), "{}", d.message);
-    }
-
-    #[test]
-    fn raw_html_policy() {
-        let r = md("<function make_pointwise.<locals>.inner at 0x7f00>\n\n<script>alert(1)</script>\n\nPress <kbd>Ctrl</kbd>\n");
-        let h = html(&r);
-        assert!(
-            h.contains("&lt;function make_pointwise.&lt;locals&gt;.inner at 0x7f00&gt;"),
-            "{h}"
-        );
-        assert!(!h.contains("<script>"), "{h}");
-        assert!(h.contains("<kbd>Ctrl</kbd>"));
-    }
-
-    #[test]
-    fn internal_links_become_placeholders() {
-        let r = md("[a](other.md#x) [b](https://x.org) ![i](img.png) [c](javascript:alert(1))");
-        assert_eq!(r.links.len(), 2);
-        assert_eq!(r.links[0].dest, "other.md#x");
-        let h = html(&r);
-        assert!(h.contains("\u{1}A0\u{1}a</a>"), "{h}");
-        assert!(h.contains("href=\"https://x.org\""));
-        assert!(!h.contains("javascript"), "{h}");
-        assert_eq!(r.diagnostics.len(), 1);
-    }
-
-    #[test]
-    fn control_chars_cannot_forge_placeholders() {
-        let r = md("a\u{1}A0\u{1} b\u{2}0\u{2}");
-        assert!(r.headings.is_empty());
-        assert!(!html(&r).contains('\u{1}'));
-    }
-}
+mod tests;

@@ -1,0 +1,94 @@
+//! Unit tests of the Markdown stage.
+
+use super::*;
+
+fn md(text: &str) -> Rendered {
+    render(
+        text,
+        1,
+        "t.md",
+        MarkdownOptions::default(),
+        &Highlighter::new(),
+    )
+}
+
+fn html(r: &Rendered) -> String {
+    r.segments
+        .iter()
+        .map(|s| match s {
+            Segment::Html(h) => h.clone(),
+            Segment::Heading(i) => {
+                format!("[H{}:{}]", r.headings[*i].level, r.headings[*i].text)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn splits_at_top_level_headings_only() {
+    let r = md("intro\n\n# One\n\ntext\n\n- item\n\n  ## not top\n\n## Two `x`\n");
+    let h = html(&r);
+    assert!(h.starts_with("<p>intro</p>"), "{h}");
+    assert!(h.contains("[H1:One]"));
+    assert!(h.contains("[H2:Two x]"));
+    assert!(h.contains("<h2>not top</h2>"), "{h}");
+    assert_eq!(r.headings[1].html, "Two <code>x</code>");
+}
+
+#[test]
+fn attribute_lines_never_show() {
+    let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
+    let h = html(&r);
+    assert!(!h.contains("{:"), "{h}");
+    assert!(h.contains("<p>para</p>"), "{h}");
+    assert_eq!(r.headings[0].classes, vec!["-three-column"]);
+}
+
+#[test]
+fn code_blocks_highlight_with_case_insensitive_language() {
+    let r = md("```Python\ndef f(): pass\n```\n\n- item\n\n  ```Bash {1}\n  echo hi\n  ```\n");
+    let h = html(&r);
+    assert_eq!(r.code_blocks.len(), 2);
+    assert_eq!(r.code_blocks[1].code, "echo hi\n");
+    assert!(h.matches("<span class=").count() >= 2, "{h}");
+    assert!(h.contains("data-lang=\"bash\""), "{h}");
+}
+
+#[test]
+fn unknown_language_warns_with_position() {
+    let r = md("text\n\n```pyhton\nx = 1\n```\n");
+    let d = &r.diagnostics[0];
+    assert_eq!((d.line, d.column), (3, 4));
+    assert!(d.message.contains("did you mean python?"), "{}", d.message);
+}
+
+#[test]
+fn raw_html_policy() {
+    let r = md("<function make_pointwise.<locals>.inner at 0x7f00>\n\n<script>alert(1)</script>\n\nPress <kbd>Ctrl</kbd>\n");
+    let h = html(&r);
+    assert!(
+        h.contains("&lt;function make_pointwise.&lt;locals&gt;.inner at 0x7f00&gt;"),
+        "{h}"
+    );
+    assert!(!h.contains("<script>"), "{h}");
+    assert!(h.contains("<kbd>Ctrl</kbd>"));
+}
+
+#[test]
+fn internal_links_become_placeholders() {
+    let r = md("[a](other.md#x) [b](https://x.org) ![i](img.png) [c](javascript:alert(1))");
+    assert_eq!(r.links.len(), 2);
+    assert_eq!(r.links[0].dest, "other.md#x");
+    let h = html(&r);
+    assert!(h.contains("\u{1}A0\u{1}a</a>"), "{h}");
+    assert!(h.contains("href=\"https://x.org\""));
+    assert!(!h.contains("javascript"), "{h}");
+    assert_eq!(r.diagnostics.len(), 1);
+}
+
+#[test]
+fn control_chars_cannot_forge_placeholders() {
+    let r = md("a\u{1}A0\u{1} b\u{2}0\u{2}");
+    assert!(r.headings.is_empty());
+    assert!(!html(&r).contains('\u{1}'));
+}
