@@ -83,6 +83,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
+/// Everything a build validates, without touching the output directory.
+pub fn check(opts: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let mut report = plan(opts, &Highlighter::new())?.report;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
 /// Loads the config with CLI overrides applied and validated.
 pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
     let mut config = Config::load(&opts.root)?;
@@ -159,6 +167,7 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
     };
     let mut plan = render_pages(&model, &templates, &site_ctx)?;
+    diags.extend(reserved_url_conflicts(&model, &opts.root));
     for (path, bytes) in assets.files {
         plan.insert(path, OutputFile::Bytes(bytes));
     }
@@ -229,11 +238,54 @@ fn render_pages(
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
         plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
     }
+    for t in &model.tags {
+        let html = templates.render("tag.html", &base(&|c| c.insert("tag", t)))?;
+        plan.insert(t.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
+    }
+    if !model.tags.is_empty() {
+        let html = templates.render("tags.html", &base(&|c| c.insert("tags", &model.home.tags)))?;
+        plan.insert(
+            "tags/index.html".into(),
+            OutputFile::Bytes(html.into_bytes()),
+        );
+    }
+    for cat in &model.home.categories {
+        let html = templates.render("category.html", &base(&|c| c.insert("category", cat)))?;
+        plan.insert(
+            cat.output_path.clone(),
+            OutputFile::Bytes(html.into_bytes()),
+        );
+    }
     let home = templates.render("index.html", &base(&|c| c.insert("home", &model.home)))?;
     plan.insert("index.html".into(), OutputFile::Bytes(home.into_bytes()));
     let not_found = templates.render("404.html", &base(&|_| {}))?;
     plan.insert("404.html".into(), OutputFile::Bytes(not_found.into_bytes()));
     Ok(plan)
+}
+
+/// Generated listing folders (`tags/`, `categories/`) win over notes at the same URL;
+/// such a note is reported rather than silently overwritten.
+fn reserved_url_conflicts(model: &SiteModel, root: &std::path::Path) -> Vec<Diagnostic> {
+    let reserved: Vec<&str> = model
+        .tags
+        .iter()
+        .map(|t| t.output_path.as_str())
+        .chain(model.home.categories.iter().map(|c| c.output_path.as_str()))
+        .chain((!model.tags.is_empty()).then_some("tags/index.html"))
+        .collect();
+    model
+        .sheets
+        .iter()
+        .filter(|p| reserved.contains(&p.output_path.as_str()))
+        .map(|p| {
+            Diagnostic::warning(
+                &source::display_path(root, &p.source),
+                Pos::new(1, 1),
+                "reserved-url",
+                format!("{} is taken by a generated tag or category page; rename the note or set `slug`", p.url),
+            )
+        })
+        .collect()
 }
 
 fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {

@@ -22,8 +22,42 @@ pub struct Sheet {
     pub intro_html: String,
     pub groups: Vec<Group>,
     pub card_count: usize,
-    /// Every id on the page (groups, cards, sub-headings), for anchor checks.
-    pub anchors: Vec<String>,
+    /// Every id on the page (groups, cards, sub-headings) with its heading text, for
+    /// anchor checks and `[[note#Card title]]` wikilinks.
+    pub anchors: Vec<Anchor>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Anchor {
+    pub id: String,
+    pub title: String,
+}
+
+impl Sheet {
+    /// The id a link fragment names: an id on the page, or (for wikilinks) a heading
+    /// title, matched case-insensitively.
+    pub fn find_anchor(&self, fragment: &str) -> Option<&str> {
+        if let Some(a) = self.anchors.iter().find(|a| a.id == fragment) {
+            return Some(&a.id);
+        }
+        let slug = slugify(fragment);
+        self.anchors
+            .iter()
+            .find(|a| a.title.eq_ignore_ascii_case(fragment.trim()))
+            .or_else(|| self.anchors.iter().find(|a| a.id == slug))
+            .map(|a| a.id.as_str())
+    }
+
+    pub fn cards(&self) -> impl Iterator<Item = &Card> {
+        self.groups.iter().flat_map(|g| g.cards.iter())
+    }
+
+    /// The card whose source lines contain `line` (the last card starting at or before it).
+    pub fn card_at_line(&self, line: u32) -> Option<&Card> {
+        self.cards()
+            .filter(|c| c.line <= line)
+            .max_by_key(|c| c.line)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -49,6 +83,8 @@ pub struct Card {
     pub classes: Vec<String>,
     pub body_html: String,
     pub line: u32,
+    /// How many cards on other sheets link here (filled in by the backlinks pass).
+    pub inbound: usize,
 }
 
 /// Splits a rendered note into its sheet.
@@ -93,7 +129,7 @@ pub fn build_sheet(
         let groups = if body.trim().is_empty() {
             Vec::new()
         } else {
-            let id = b.alloc(&slugify(&title));
+            let id = b.alloc(&slugify(&title), &title);
             vec![untitled_group(vec![Card {
                 id,
                 title: title.clone(),
@@ -102,6 +138,7 @@ pub fn build_sheet(
                 classes: Vec::new(),
                 body_html: body,
                 line: 1,
+                inbound: 0,
             }])]
         };
         return b.finish(title, String::new(), groups);
@@ -170,6 +207,7 @@ fn card(heading: &Heading, id: String, body_html: String) -> Card {
         classes: other_classes(&heading.classes),
         body_html,
         line: heading.pos.line,
+        inbound: 0,
     }
 }
 
@@ -195,19 +233,22 @@ fn other_classes(classes: &[String]) -> Vec<String> {
 struct SheetBuilder<'h> {
     headings: &'h [Heading],
     ids: IdAllocator,
-    anchors: Vec<String>,
+    anchors: Vec<Anchor>,
 }
 
 impl SheetBuilder<'_> {
-    fn alloc(&mut self, wanted: &str) -> String {
+    fn alloc(&mut self, wanted: &str, title: &str) -> String {
         let id = self.ids.allocate(wanted);
-        self.anchors.push(id.clone());
+        self.anchors.push(Anchor {
+            id: id.clone(),
+            title: title.to_string(),
+        });
         id
     }
 
     fn alloc_for(&mut self, h: &Heading) -> String {
         let wanted = h.explicit_id.clone().unwrap_or_else(|| slugify(&h.text));
-        self.alloc(&wanted)
+        self.alloc(&wanted, &h.text)
     }
 
     fn group(&mut self, heading: &Heading, section: &[&Segment]) -> Group {
@@ -351,7 +392,8 @@ mod tests {
     #[test]
     fn ids_are_unique() {
         let s = sheet("# Usage\n\na\n\n# Usage\n\nb\n\n### Usage\n\nc\n", None);
-        assert_eq!(s.anchors, vec!["usage", "usage-2", "usage-3"]);
+        let ids: Vec<&str> = s.anchors.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, vec!["usage", "usage-2", "usage-3"]);
     }
 
     #[test]

@@ -22,6 +22,25 @@ pub struct Cli {
 pub enum Command {
     /// Build the site from content/ into the output directory (default public/).
     Build(BuildArgs),
+    /// Run every validation of a build (front matter, config, fence languages, links,
+    /// anchors, duplicate URLs, templates) without writing anything.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// `text`: `path:line:col: severity: message` lines; `json`: an array with one object
+    /// per diagnostic (path, line, column, severity, code, message).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +78,43 @@ pub struct BuildArgs {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(args),
+    }
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        drafts: args.site.drafts,
+        ..BuildOptions::default()
+    };
+    match builder::check(&opts) {
+        Ok(report) => {
+            match args.format {
+                Format::Text => {
+                    for d in &report.diagnostics {
+                        println!("{d}");
+                    }
+                    eprintln!("{}", summary("checked", &report));
+                }
+                Format::Json => println!("{}", diagnostics_json(&report.diagnostics)),
+            }
+            exit_code(&report, args.site.strict)
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// A JSON array, one diagnostic object per line (parses as a whole, greps line by line).
+fn diagnostics_json(diags: &[crate::diagnostics::Diagnostic]) -> String {
+    let items: Vec<String> = diags
+        .iter()
+        .map(|d| serde_json::to_string(d).unwrap_or_default())
+        .collect();
+    if items.is_empty() {
+        "[]".into()
+    } else {
+        format!("[\n{}\n]", items.join(",\n"))
     }
 }
 
@@ -75,7 +131,7 @@ fn run_build(args: BuildArgs) -> i32 {
         Ok(report) => {
             print_diagnostics(&report);
             if !args.quiet {
-                eprintln!("{}", summary(&report));
+                eprintln!("{}", summary("built", &report));
             }
             exit_code(&report, args.site.strict)
         }
@@ -89,13 +145,20 @@ fn print_diagnostics(report: &BuildReport) {
     }
 }
 
-fn summary(r: &BuildReport) -> String {
+fn summary(verb: &str, r: &BuildReport) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut parts = vec![plural(r.sheets, "sheet"), plural(r.cards, "card")];
     if r.errors() > 0 {
         parts.push(plural(r.errors(), "error"));
     }
     parts.push(plural(r.warnings(), "warning"));
+    if verb != "built" {
+        return format!(
+            "{verb} {} in {:.2}s",
+            parts.join(", "),
+            r.elapsed.as_secs_f64()
+        );
+    }
     format!(
         "built {} in {:.2}s → {}/",
         parts.join(", "),

@@ -5,6 +5,7 @@
 //! (`site`, `links`) → `templates` → `output` (atomic write). `builder` orchestrates;
 //! `cli` holds the command-line types, and `main.rs` only dispatches.
 
+pub mod backlinks;
 pub mod builder;
 pub mod cards;
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod sanitize;
 pub mod site;
 pub mod slug;
 pub mod source;
+pub mod taxonomy;
 pub mod templates;
 
 pub use builder::{build, BuildOptions, BuildReport};

@@ -1,13 +1,16 @@
-//! Site passes over the rendered notes: drafts, duplicate URLs, link resolution, folder
-//! sections, categories and breadcrumbs. Produces the plain page models the templates get.
+//! Site passes over the rendered notes: drafts, duplicate URLs, link resolution (`links`),
+//! backlinks (`backlinks`), folder sections, breadcrumbs, tags and categories
+//! (`taxonomy`). Produces the plain page models the templates get.
 //!
 //! Cheap and always rerun in full (the per-note renders are the expensive, cached part).
 
+use crate::backlinks::{self, Backlink};
 use crate::cards::Sheet;
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::links::{substitute, LinkTargets};
+use crate::links::{substitute, LinkNote, LinkTargets};
 use crate::note::{NoteKind, RenderedNote};
-use crate::slug::{humanize, slugify};
+use crate::slug::humanize;
+use crate::taxonomy::{self, Category, SheetNav, TagLink, TagPage};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -25,7 +28,7 @@ pub struct SheetSummary {
     pub card_count: usize,
     pub tags: Vec<String>,
     #[serde(skip)]
-    sort_key: (i64, String, String),
+    pub(crate) sort_key: (i64, String, String),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +48,9 @@ pub struct SheetPage {
     pub sheet: Sheet,
     pub breadcrumbs: Vec<Crumb>,
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Cards on other sheets that link here.
+    pub backlinks: Vec<Backlink>,
+    pub nav: SheetNav,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,16 +67,10 @@ pub struct SectionPage {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Category {
-    pub name: String,
-    pub id: String,
-    pub sheets: Vec<SheetSummary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct HomePage {
     pub sheet: Option<Sheet>,
     pub categories: Vec<Category>,
+    pub tags: Vec<TagLink>,
     pub sheet_count: usize,
     pub card_count: usize,
 }
@@ -80,6 +80,7 @@ pub struct SiteModel {
     pub sheets: Vec<SheetPage>,
     pub sections: Vec<SectionPage>,
     pub home: HomePage,
+    pub tags: Vec<TagPage>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -116,15 +117,21 @@ pub fn assemble(
     }
     section_dirs.retain(|d| !sheet_urls.contains(format!("{d}/").as_str()));
 
-    let targets = LinkTargets {
-        notes: included
+    let targets = LinkTargets::new(
+        included
             .iter()
-            .map(|n| (n.rel_path.as_str(), n.url_path.as_str()))
+            .map(|n| LinkNote {
+                rel_path: &n.rel_path,
+                display_path: &n.display_path,
+                url_path: &n.url_path,
+                aliases: &n.front_matter.aliases,
+                sheet: &n.sheet,
+            })
             .collect(),
-        sections: section_dirs.iter().cloned().collect(),
+        section_dirs.iter().cloned().collect(),
         assets,
         base_path,
-    };
+    );
     let section_notes: HashMap<&str, &RenderedNote> = included
         .iter()
         .filter(|n| n.kind == NoteKind::Section)
@@ -158,10 +165,12 @@ pub fn assemble(
     };
 
     let mut sheets = Vec::new();
+    let mut sheet_of_note: Vec<Option<usize>> = vec![None; included.len()];
     let mut home_sheet = None;
     let mut section_sheets: HashMap<String, Sheet> = HashMap::new();
-    for note in &included {
-        let replacements = targets.replacements(note, &mut diagnostics);
+    let mut resolved = Vec::new();
+    for (i, note) in included.iter().enumerate() {
+        let replacements = targets.replacements(i, &note.links, &mut diagnostics, &mut resolved);
         let sheet = resolve_sheet(&note.sheet, &replacements);
         match note.kind {
             NoteKind::Home => home_sheet = Some(sheet),
@@ -171,6 +180,7 @@ pub fn assemble(
             NoteKind::Sheet => {
                 let fm = &note.front_matter;
                 let top = note.dir.split('/').next().unwrap_or("");
+                sheet_of_note[i] = Some(sheets.len());
                 let category = fm.category.clone().unwrap_or_else(|| {
                     if top.is_empty() {
                         "Sheets".into()
@@ -192,7 +202,27 @@ pub fn assemble(
                     breadcrumbs: crumbs(&note.dir),
                     extra: fm.extra.clone(),
                     sheet,
+                    backlinks: Vec::new(),
+                    nav: SheetNav::default(),
                 });
+            }
+        }
+    }
+
+    let urls: Vec<String> = included.iter().map(|n| url(&n.url_path)).collect();
+    for (i, inbound) in backlinks::collect(&included, &urls, &resolved)
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(s) = sheet_of_note[i] {
+            sheets[s].backlinks = inbound.backlinks;
+            for c in sheets[s]
+                .sheet
+                .groups
+                .iter_mut()
+                .flat_map(|g| g.cards.iter_mut())
+            {
+                c.inbound = inbound.card_counts.get(&c.id).copied().unwrap_or(0);
             }
         }
     }
@@ -259,24 +289,15 @@ pub fn assemble(
         })
         .collect();
 
-    let mut by_category: BTreeMap<String, Vec<SheetSummary>> = BTreeMap::new();
-    for p in &sheets {
-        by_category
-            .entry(p.category.clone())
-            .or_default()
-            .push(summary(p));
+    let summaries: Vec<SheetSummary> = sheets.iter().map(summary).collect();
+    let tax = taxonomy::build(&sheets, &summaries, base_path);
+    for (page, nav) in sheets.iter_mut().zip(tax.nav) {
+        page.nav = nav;
     }
-    let categories = by_category
-        .into_iter()
-        .map(|(name, list)| Category {
-            id: slugify(&name),
-            name,
-            sheets: sorted(list),
-        })
-        .collect();
     let home = HomePage {
         sheet: home_sheet,
-        categories,
+        tags: taxonomy::cloud(&tax.tags),
+        categories: tax.categories,
         sheet_count: sheets.len(),
         card_count: sheets.iter().map(|p| p.sheet.card_count).sum(),
     };
@@ -284,6 +305,7 @@ pub fn assemble(
         sheets,
         sections,
         home,
+        tags: tax.tags,
         diagnostics,
     }
 }

@@ -57,6 +57,8 @@ pub enum LinkKind {
 pub struct LinkRef {
     pub dest: String,
     pub kind: LinkKind,
+    /// `[[target]]` rather than a Markdown/HTML link: resolved by title, stem or alias.
+    pub wiki: bool,
     pub pos: Pos,
 }
 
@@ -76,6 +78,7 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        | Options::ENABLE_WIKILINKS
 }
 
 /// Renders a note body. `first_line` is the body's line in the file (after front matter).
@@ -375,7 +378,8 @@ impl<'a> State<'a, '_> {
         offset: usize,
     ) {
         let pos = self.lines.pos(offset);
-        if matches!(link_type, LinkType::Email) || is_external(&dest) {
+        let wiki = matches!(link_type, LinkType::WikiLink { .. });
+        if !wiki && (matches!(link_type, LinkType::Email) || is_external(&dest)) {
             if is_dangerous_url(&dest) {
                 self.rendered.diagnostics.push(Diagnostic::warning(
                     self.path,
@@ -397,14 +401,15 @@ impl<'a> State<'a, '_> {
             }));
             return;
         }
-        let ph = self.placeholder(
-            'A',
-            &dest,
-            LinkKind::Anchor {
-                title: title.to_string(),
-            },
-            pos,
-        );
+        let kind = LinkKind::Anchor {
+            title: title.to_string(),
+        };
+        let ph = self.placeholder('A', &dest, kind, pos);
+        if wiki {
+            if let Some(last) = self.rendered.links.last_mut() {
+                last.wiki = true;
+            }
+        }
         self.link_stack.push(true);
         self.sink().push(Event::Html(ph.into()));
     }
@@ -414,6 +419,7 @@ impl<'a> State<'a, '_> {
         self.rendered.links.push(LinkRef {
             dest: dest.to_string(),
             kind,
+            wiki: false,
             pos,
         });
         format!("{PLACEHOLDER}{tag}{idx}{PLACEHOLDER}")

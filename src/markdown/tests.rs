@@ -92,3 +92,17 @@ fn control_chars_cannot_forge_placeholders() {
     assert!(r.headings.is_empty());
     assert!(!html(&r).contains('\u{1}'));
 }
+
+#[test]
+fn wikilinks_become_placeholders_outside_code() {
+    let r = md("See [[Git basics#Undo|undo]] and [[other]].\n\n`[[not a link]]`\n\n```\n[[nor this]]\n```\n");
+    let dests: Vec<_> = r.links.iter().map(|l| (l.dest.as_str(), l.wiki)).collect();
+    assert_eq!(dests, [("Git basics#Undo", true), ("other", true)]);
+    assert_eq!((r.links[0].pos.line, r.links[0].pos.column), (1, 5));
+    let h = html(&r);
+    assert!(h.contains("\u{1}A0\u{1}undo</a>"), "{h}");
+    assert!(
+        h.contains("[[not a link]]") && h.contains("[[nor this]]"),
+        "{h}"
+    );
+}

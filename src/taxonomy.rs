@@ -1,0 +1,203 @@
+//! Site pass: tags and categories. Builds the `/tags/` index, one page per tag, one page
+//! per category, and for every sheet its tag links, "related sheets" (most shared tags)
+//! and prev/next neighbours within its category.
+
+use crate::site::{Crumb, SheetPage, SheetSummary};
+use crate::slug::slugify;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// How many related sheets a sheet shows.
+const RELATED: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagSheet {
+    #[serde(flatten)]
+    pub sheet: SheetSummary,
+    /// The sheet's cards, as links to their anchors.
+    pub cards: Vec<Crumb>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagPage {
+    pub name: String,
+    pub url: String,
+    #[serde(skip)]
+    pub output_path: String,
+    pub sheets: Vec<TagSheet>,
+    pub card_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    pub name: String,
+    pub id: String,
+    pub url: String,
+    #[serde(skip)]
+    pub output_path: String,
+    pub sheets: Vec<SheetSummary>,
+}
+
+/// Per-sheet navigation computed from tags and categories.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SheetNav {
+    pub tags: Vec<TagLink>,
+    pub category_url: String,
+    pub related: Vec<SheetSummary>,
+    pub prev: Option<Crumb>,
+    pub next: Option<Crumb>,
+}
+
+#[derive(Debug, Default)]
+pub struct Taxonomy {
+    /// Sorted by name (case-insensitive).
+    pub tags: Vec<TagPage>,
+    pub categories: Vec<Category>,
+    /// Same order as the input sheets.
+    pub nav: Vec<SheetNav>,
+}
+
+/// `summaries[i]` summarises `sheets[i]`.
+pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) -> Taxonomy {
+    // Tags that slug the same (`Git`, `git`) are one tag, named as first seen.
+    let mut tag_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut tag_sheets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in sheets.iter().enumerate() {
+        for t in &p.tags {
+            let slug = slugify(t);
+            if slug.is_empty() {
+                continue;
+            }
+            tag_names.entry(slug.clone()).or_insert_with(|| t.clone());
+            let list = tag_sheets.entry(slug).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let tag_url = |slug: &str| format!("{base_path}tags/{slug}/");
+    let by_sort_key = |list: &mut Vec<usize>| {
+        list.sort_by(|&a, &b| summaries[a].sort_key.cmp(&summaries[b].sort_key))
+    };
+
+    let mut tags: Vec<TagPage> = tag_sheets
+        .iter()
+        .map(|(slug, list)| {
+            let mut list = list.clone();
+            by_sort_key(&mut list);
+            let sheets: Vec<TagSheet> = list
+                .iter()
+                .map(|&i| TagSheet {
+                    sheet: summaries[i].clone(),
+                    cards: sheets[i]
+                        .sheet
+                        .cards()
+                        .map(|c| Crumb {
+                            title: c.title.clone(),
+                            url: format!("{}#{}", sheets[i].url, c.id),
+                        })
+                        .collect(),
+                })
+                .collect();
+            TagPage {
+                name: tag_names[slug].clone(),
+                url: tag_url(slug),
+                output_path: format!("tags/{slug}/index.html"),
+                card_count: sheets.iter().map(|s| s.cards.len()).sum(),
+                sheets,
+            }
+        })
+        .collect();
+    tags.sort_by(|a, b| (a.name.to_lowercase(), &a.url).cmp(&(b.name.to_lowercase(), &b.url)));
+
+    let mut by_category: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in sheets.iter().enumerate() {
+        by_category.entry(p.category.as_str()).or_default().push(i);
+    }
+    let mut nav: Vec<SheetNav> = vec![SheetNav::default(); sheets.len()];
+    let mut categories = Vec::with_capacity(by_category.len());
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    for (name, mut list) in by_category {
+        by_sort_key(&mut list);
+        let mut id = slugify(name);
+        let n = used_ids.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id = format!("{id}-{n}");
+        }
+        let url = format!("{base_path}categories/{id}/");
+        let crumb = |i: usize| Crumb {
+            title: sheets[i].title.clone(),
+            url: sheets[i].url.clone(),
+        };
+        for (pos, &i) in list.iter().enumerate() {
+            nav[i].category_url = url.clone();
+            nav[i].prev = pos.checked_sub(1).map(|p| crumb(list[p]));
+            nav[i].next = list.get(pos + 1).map(|&n| crumb(n));
+        }
+        categories.push(Category {
+            name: name.to_string(),
+            output_path: format!("categories/{id}/index.html"),
+            id,
+            url,
+            sheets: list.iter().map(|&i| summaries[i].clone()).collect(),
+        });
+    }
+
+    for (i, p) in sheets.iter().enumerate() {
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        let mut links = Vec::new();
+        for t in &p.tags {
+            let slug = slugify(t);
+            let Some(list) = tag_sheets.get(&slug) else {
+                continue;
+            };
+            if links.iter().any(|l: &TagLink| l.url == tag_url(&slug)) {
+                continue;
+            }
+            links.push(TagLink {
+                name: t.clone(),
+                url: tag_url(&slug),
+                count: list.len(),
+            });
+            for &j in list.iter().filter(|&&j| j != i) {
+                *shared.entry(j).or_default() += 1;
+            }
+        }
+        let mut related: Vec<(usize, usize)> = shared.into_iter().collect();
+        related.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| summaries[a.0].sort_key.cmp(&summaries[b.0].sort_key))
+        });
+        nav[i].tags = links;
+        nav[i].related = related
+            .iter()
+            .take(RELATED)
+            .map(|&(j, _)| summaries[j].clone())
+            .collect();
+    }
+
+    Taxonomy {
+        tags,
+        categories,
+        nav,
+    }
+}
+
+/// The tag cloud: every tag with its sheet count, by name.
+pub fn cloud(tags: &[TagPage]) -> Vec<TagLink> {
+    tags.iter()
+        .map(|t| TagLink {
+            name: t.name.clone(),
+            url: t.url.clone(),
+            count: t.sheets.len(),
+        })
+        .collect()
+}
