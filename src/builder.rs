@@ -78,7 +78,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let planned = plan(opts, &Highlighter::new())?;
     output::check_output_dir(&planned.output_dir, &opts.root, opts.force)?;
     let mut report = planned.report;
+    let mut timings = Timings::from_env();
     report.write = output::write(&planned.plan, &planned.output_dir)?;
+    timings.lap("write");
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -107,6 +109,7 @@ pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
 /// Runs every stage except the write.
 pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
     let started = Instant::now();
+    let mut timings = Timings::from_env();
     let (config, site_url) = load_config(opts)?;
     let output_dir = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let theme = Theme::load(&opts.root, &config.theme)?;
@@ -128,6 +131,7 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
         })
         .collect();
     progress.finish();
+    timings.lap("render notes");
 
     let SourceTree {
         assets: content_assets,
@@ -147,6 +151,7 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
     let asset_set: HashSet<String> = content_assets.iter().map(|a| a.rel_path.clone()).collect();
     let refs: Vec<&RenderedNote> = notes.iter().collect();
     let model = site::assemble(&refs, &asset_set, &site_url.base_path, opts.drafts);
+    timings.lap("site passes");
     diags.extend(model.diagnostics.iter().cloned());
 
     let mut assets = Assets::default();
@@ -167,6 +172,7 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
     };
     let mut plan = render_pages(&model, &templates, &site_ctx)?;
+    timings.lap("templates");
     diags.extend(reserved_url_conflicts(&model, &opts.root));
     for (path, bytes) in assets.files {
         plan.insert(path, OutputFile::Bytes(bytes));
@@ -303,4 +309,20 @@ fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// Phase timings on stderr when `CHEATGEN_TIMINGS` is set (for benchmarking, not tests).
+struct Timings(Option<Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        Timings(std::env::var_os("CHEATGEN_TIMINGS").map(|_| Instant::now()))
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(t) = &mut self.0 {
+            eprintln!("timing: {phase}: {:.3}s", t.elapsed().as_secs_f64());
+            *t = Instant::now();
+        }
+    }
 }

@@ -151,37 +151,57 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
         });
     }
 
+    // Related sheets: most shared tags first, then listing order. Popular tags hold
+    // thousands of sheets, so counts live in one reused array and only the top few
+    // candidates are fully sorted (integer ranks, no string compares).
+    let mut order: Vec<usize> = (0..sheets.len()).collect();
+    by_sort_key(&mut order);
+    let mut rank = vec![0usize; sheets.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut shared = vec![0u32; sheets.len()];
+    let mut touched: Vec<usize> = Vec::new();
     for (i, p) in sheets.iter().enumerate() {
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        let mut links = Vec::new();
+        let mut links: Vec<TagLink> = Vec::new();
         for t in &p.tags {
             let slug = slugify(t);
             let Some(list) = tag_sheets.get(&slug) else {
                 continue;
             };
-            if links.iter().any(|l: &TagLink| l.url == tag_url(&slug)) {
+            let url = tag_url(&slug);
+            if links.iter().any(|l| l.url == url) {
                 continue;
             }
             links.push(TagLink {
                 name: t.clone(),
-                url: tag_url(&slug),
+                url,
                 count: list.len(),
             });
             for &j in list.iter().filter(|&&j| j != i) {
-                *shared.entry(j).or_default() += 1;
+                if shared[j] == 0 {
+                    touched.push(j);
+                }
+                shared[j] += 1;
             }
         }
-        let mut related: Vec<(usize, usize)> = shared.into_iter().collect();
-        related.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then_with(|| summaries[a.0].sort_key.cmp(&summaries[b.0].sort_key))
-        });
-        nav[i].tags = links;
-        nav[i].related = related
-            .iter()
-            .take(RELATED)
-            .map(|&(j, _)| summaries[j].clone())
+        let mut candidates: Vec<(std::cmp::Reverse<u32>, usize, usize)> = touched
+            .drain(..)
+            .map(|j| {
+                (
+                    std::cmp::Reverse(std::mem::take(&mut shared[j])),
+                    rank[j],
+                    j,
+                )
+            })
             .collect();
+        if candidates.len() > RELATED {
+            candidates.select_nth_unstable(RELATED);
+            candidates.truncate(RELATED);
+        }
+        candidates.sort_unstable();
+        nav[i].tags = links;
+        nav[i].related = candidates.iter().map(|c| summaries[c.2].clone()).collect();
     }
 
     Taxonomy {
