@@ -173,6 +173,10 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
     };
     let mut plan = render_pages(&model, &templates, &site_ctx)?;
     timings.lap("templates");
+    for (path, bytes) in crate::search::build(&model.sheets) {
+        plan.insert(path, OutputFile::Bytes(bytes));
+    }
+    timings.lap("search index");
     diags.extend(reserved_url_conflicts(&model, &opts.root));
     for (path, bytes) in assets.files {
         plan.insert(path, OutputFile::Bytes(bytes));

@@ -7,6 +7,15 @@ use crate::error::Error;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `println!` that ignores a closed stdout (`cheatgen query … | head`) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cheatgen",
@@ -25,6 +34,25 @@ pub enum Command {
     /// Run every validation of a build (front matter, config, fence languages, links,
     /// anchors, duplicate URLs, templates) without writing anything.
     Check(CheckArgs),
+    /// Search the site's cards from the terminal, with the same index and ranking as the
+    /// browser (reads public/search/, or builds the index in memory if it is missing).
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// Site root (the folder with cheatgen.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Print a JSON array of results (for scripts and editor plugins).
+    #[arg(long)]
+    pub json: bool,
+    /// Maximum number of results.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// What to look for: words, code tokens (`--no-cache-dir`, `functools.wraps`), prefixes.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub terms: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +107,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Query(args) => crate::query_cmd::run(&args),
     }
 }
 
@@ -93,11 +122,11 @@ fn run_check(args: CheckArgs) -> i32 {
             match args.format {
                 Format::Text => {
                     for d in &report.diagnostics {
-                        println!("{d}");
+                        outln!("{d}");
                     }
                     eprintln!("{}", summary("checked", &report));
                 }
-                Format::Json => println!("{}", diagnostics_json(&report.diagnostics)),
+                Format::Json => outln!("{}", diagnostics_json(&report.diagnostics)),
             }
             exit_code(&report, args.site.strict)
         }
@@ -179,7 +208,7 @@ fn exit_code(report: &BuildReport, strict: bool) -> i32 {
     }
 }
 
-fn fail(e: &Error) -> i32 {
+pub(crate) fn fail(e: &Error) -> i32 {
     eprintln!("{e}");
     e.exit_code()
 }

@@ -36,6 +36,9 @@ pub enum Error {
     #[error("{}: error: theme {name:?} not found", path.display())]
     ThemeNotFound { name: String, path: PathBuf },
 
+    #[error("{}: error: {message}", path.display())]
+    Search { path: PathBuf, message: String },
+
     #[error("highlight theme {name:?} not found (available: {available})")]
     HighlightTheme { name: String, available: String },
 }
@@ -57,7 +60,7 @@ impl Error {
             | Error::HighlightTheme { .. }
             | Error::OutputNotOurs { .. }
             | Error::OutputForbidden { .. } => 2,
-            Error::Io { .. } | Error::Template { .. } => 1,
+            Error::Io { .. } | Error::Template { .. } | Error::Search { .. } => 1,
         }
     }
 }

@@ -234,3 +234,6 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+pub mod browser;
+pub mod server;

@@ -1,4 +1,4 @@
-// cheatgen default theme: copy buttons on code blocks (no dependencies).
+// cheatgen default theme: copy buttons on code blocks, card highlight on jump (no dependencies).
 (function () {
   "use strict";
 
@@ -50,8 +50,24 @@
     );
   });
 
+  // Briefly highlights the card named by the URL fragment (after a search jump or a link).
+  function flashTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (!el) return;
+    var card = el.closest(".card, .group") || el;
+    card.scrollIntoView({ block: "start" });
+    card.classList.remove("cg-flash");
+    void card.offsetWidth;
+    card.classList.add("cg-flash");
+    clearTimeout(card._cgFlash);
+    card._cgFlash = setTimeout(function () { card.classList.remove("cg-flash"); }, 2000);
+  }
+  window.addEventListener("hashchange", flashTarget);
+
   function ready() {
     document.querySelectorAll("button.copy[hidden]").forEach(function (b) { b.hidden = false; });
+    flashTarget();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
@@ -60,5 +76,5 @@
   }
 
   // Exposed for the search UI and tests.
-  window.cheatgen = Object.assign(window.cheatgen || {}, { copyText: copyText });
+  window.cheatgen = Object.assign(window.cheatgen || {}, { copyText: copyText, flash: flashTarget });
 })();

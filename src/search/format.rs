@@ -1,0 +1,134 @@
+//! The on-disk search index format, shared by the writer (`index`), the Rust reader
+//! (`query`) and mirrored by the browser client (`themes/default/static/search.js`).
+//!
+//! Under `search/` in the output:
+//! - `meta.json` — format version, index id, doc count, docs per doc shard, the first
+//!   term of every term shard (terms are range-partitioned in sorted order), the dictionary
+//!   keys, and the "stop" terms whose prose-only postings were dropped.
+//! - `k/<hex of first char>.gz` — dictionary: the sorted terms starting with that char,
+//!   one per line. Prefix and typo expansion run on it before any postings are fetched.
+//! - `t/<n>.gz` — term shard: JSON object term → postings string.
+//! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
+//!
+//! Shards are gzip'd on disk (fixed header, so bytes are deterministic); the client
+//! inflates them with `DecompressionStream`. A postings string is a sequence of varints
+//! `(doc_gap << 5) | field_mask`, 5 bits per char: alphabet chars 0–31 continue a number,
+//! 32–63 end it (least significant group first).
+
+use std::io::{Read, Write};
+
+pub const VERSION: u32 = 1;
+pub const DOCS_PER_SHARD: usize = 24;
+/// Raw bytes of postings per term shard before a new shard starts.
+pub const TERM_SHARD_BYTES: usize = 12 * 1024;
+
+/// Field bits of a posting, best first.
+pub const F_CARD: u8 = 1;
+pub const F_SHEET: u8 = 2;
+pub const F_TAGS: u8 = 4;
+pub const F_CODE: u8 = 8;
+pub const F_PROSE: u8 = 16;
+
+/// Weight of the best field in a mask: card title > sheet title > tags/keywords > code > prose.
+pub fn field_weight(mask: u8) -> u32 {
+    if mask & F_CARD != 0 {
+        16
+    } else if mask & F_SHEET != 0 {
+        8
+    } else if mask & F_TAGS != 0 {
+        4
+    } else if mask & F_CODE != 0 {
+        2
+    } else if mask & F_PROSE != 0 {
+        1
+    } else {
+        0
+    }
+}
+
+const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+
+pub fn encode_postings(postings: &[(u32, u8)]) -> String {
+    let mut out = String::with_capacity(postings.len() * 2);
+    let mut prev = 0u32;
+    for &(doc, mask) in postings {
+        let mut v = (u64::from(doc - prev) << 5) | u64::from(mask & 31);
+        prev = doc;
+        loop {
+            let digit = (v & 31) as usize;
+            v >>= 5;
+            if v == 0 {
+                out.push(ALPHABET[32 + digit] as char);
+                break;
+            }
+            out.push(ALPHABET[digit] as char);
+        }
+    }
+    out
+}
+
+pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
+    let mut out = Vec::with_capacity(s.len() / 2);
+    let (mut v, mut shift, mut doc) = (0u64, 0u32, 0u32);
+    for b in s.bytes() {
+        let Some(idx) = ALPHABET.iter().position(|&a| a == b) else {
+            continue;
+        };
+        v |= ((idx & 31) as u64) << shift;
+        shift += 5;
+        if idx >= 32 {
+            doc = doc.wrapping_add((v >> 5) as u32);
+            out.push((doc, (v & 31) as u8));
+            v = 0;
+            shift = 0;
+        }
+    }
+    out
+}
+
+/// Dictionary file key of a term: hex code of its first char.
+pub fn dict_key(term: &str) -> String {
+    term.chars()
+        .next()
+        .map_or_else(String::new, |c| format!("{:x}", c as u32))
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Inflates gzip bytes; plain bytes (a server that already decoded them) pass through.
+pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_round_trip() {
+        let p = vec![(0, 1), (1, 16), (31, 8), (1000, 3), (1_000_000, 31)];
+        let s = encode_postings(&p);
+        assert_eq!(decode_postings(&s), p);
+        assert_eq!(encode_postings(&[(0, 1)]).len(), 1);
+    }
+
+    #[test]
+    fn gzip_is_deterministic_and_round_trips() {
+        let a = gzip(b"hello hello hello");
+        assert_eq!(a, gzip(b"hello hello hello"));
+        assert_eq!(gunzip(&a).unwrap(), b"hello hello hello");
+        assert_eq!(gunzip(b"plain").unwrap(), b"plain");
+    }
+}

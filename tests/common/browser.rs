@@ -1,0 +1,44 @@
+//! One headless Chromium per test binary (launching costs seconds). Skips loudly when
+//! Chromium is missing, except under `CI=true`, where a missing browser is a failure.
+
+use headless_chrome::{Browser, LaunchOptions};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub fn browser() -> Option<&'static Browser> {
+    static BROWSER: OnceLock<Option<Browser>> = OnceLock::new();
+    BROWSER
+        .get_or_init(|| {
+            let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+            if !std::path::Path::new(&path).exists() {
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "Chromium not found at {path} (set CHROMIUM)");
+                eprintln!("\n*** SKIPPING browser tests: Chromium not found at {path} (apt-get install -y chromium) ***\n");
+                return None;
+            }
+            let opts = LaunchOptions::default_builder()
+                .path(Some(path.into()))
+                .headless(true)
+                .sandbox(false)
+                .window_size(Some((1280, 800)))
+                .idle_browser_timeout(Duration::from_secs(600))
+                .args(vec![std::ffi::OsStr::new("--disable-quic"), std::ffi::OsStr::new("--disable-component-update")])
+                .build()
+                .unwrap();
+            Some(Browser::new(opts).expect("launch Chromium"))
+        })
+        .as_ref()
+}
+
+/// Polls `check` until it returns Some or `timeout` passes.
+pub fn wait_for<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if start.elapsed() > timeout {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

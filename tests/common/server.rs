@@ -1,0 +1,114 @@
+//! A small real HTTP server for tests: serves a directory on a free loopback port, under
+//! a URL prefix (`/` or `/repo/` like a GitHub project site), with `index.html` for
+//! folders and the site's `404.html` (status 404) for anything else.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+
+pub struct StaticServer {
+    pub port: u16,
+    pub prefix: String,
+}
+
+impl StaticServer {
+    pub fn start(root: &Path, prefix: &str) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let root = root.to_path_buf();
+        let pre = prefix.to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (root, pre) = (root.clone(), pre.clone());
+                std::thread::spawn(move || handle(stream, &root, &pre));
+            }
+        });
+        StaticServer {
+            port,
+            prefix: prefix.to_string(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+}
+
+fn handle(mut stream: TcpStream, root: &Path, prefix: &str) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let file = path
+        .strip_prefix(prefix)
+        .and_then(|rest| resolve(root, &decode(rest)));
+    let (status, body, ctype) = match file {
+        Some(f) => (
+            "200 OK",
+            std::fs::read(&f).unwrap_or_default(),
+            content_type(&f),
+        ),
+        None => (
+            "404 Not Found",
+            std::fs::read(root.join("404.html")).unwrap_or_default(),
+            "text/html; charset=utf-8",
+        ),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+fn resolve(root: &Path, rest: &str) -> Option<PathBuf> {
+    if rest.split('/').any(|s| s == "..") {
+        return None;
+    }
+    let mut f = root.join(rest);
+    if f.is_dir() {
+        f = f.join("index.html");
+    }
+    f.is_file().then_some(f)
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn content_type(p: &Path) -> &'static str {
+    match p.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "gz" => "application/gzip",
+        "xml" => "application/xml",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,173 @@
+//! Card-level search: the index built on a fixture site, searched with `cheatgen query`
+//! (the shared Rust ranking): code tokens, typos, prefixes, multi-term AND with fallback.
+
+mod common;
+
+use common::Site;
+use serde_json::Value;
+
+fn query(site: &Site, q: &str) -> Vec<Value> {
+    let out = site
+        .cmd(&["query", "--json", "-n", "5", q])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{q}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v.as_array().unwrap().clone()
+}
+
+fn urls(site: &Site, q: &str) -> Vec<String> {
+    query(site, q)
+        .iter()
+        .map(|h| h["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn first(site: &Site, q: &str) -> String {
+    urls(site, q)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no hit for {q:?}"))
+}
+
+#[test]
+fn code_tokens_find_their_card_first() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    let cases = [
+        ("functools.wraps", "/python/decorators/#preserve-metadata"),
+        ("__qualname__", "/python/decorators/#preserve-metadata"),
+        ("--no-cache-dir", "/python/pip/#install-without-cache"),
+        ("no-cache", "/python/pip/#install-without-cache"),
+        ("git rebase -i", "/git/#interactive-rebase"),
+        ("0x7f", "/python/decorators/#closures"),
+        ("{{path/to/file}}", "/tldr/#copy-a-file"),
+        ("HEAD~3", "/git/#interactive-rebase"),
+    ];
+    for (q, want) in cases {
+        assert_eq!(first(&site, q), want, "query {q:?}");
+    }
+}
+
+#[test]
+fn typos_and_prefixes() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    assert_eq!(
+        first(&site, "fucntools"),
+        "/python/decorators/#preserve-metadata",
+        "transposition"
+    );
+    assert_eq!(
+        first(&site, "qualnme"),
+        "/python/decorators/#preserve-metadata",
+        "deletion"
+    );
+    assert_eq!(first(&site, "stahs"), "/git/#stash");
+    assert_eq!(
+        first(&site, "funct"),
+        "/python/decorators/#preserve-metadata",
+        "prefix while typing"
+    );
+    assert!(
+        urls(&site, "gti").is_empty(),
+        "no typo tolerance under 4 chars"
+    );
+}
+
+#[test]
+fn ranking_prefers_titles_then_code_then_prose() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    // "stash": card title (Git › Stash) beats everything.
+    assert_eq!(first(&site, "stash"), "/git/#stash");
+    // "decorators": sheet title matches beat a prose mention on another sheet.
+    let hits = urls(&site, "decorators");
+    assert!(
+        hits.iter()
+            .take(3)
+            .all(|u| u.starts_with("/python/decorators/")),
+        "{hits:?}"
+    );
+    assert_eq!(hits.last().map(String::as_str), Some("/git/#stash"));
+    // Exact beats prefix: "pip" exact in the pip sheet's title over "pipe…" words.
+    assert!(first(&site, "pip").starts_with("/python/pip/"));
+}
+
+#[test]
+fn multi_term_and_with_partial_fallback() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    assert_eq!(urls(&site, "rebase main"), ["/git/#rebase-onto-main"]);
+    // No card has both words: the best partial matches come back instead of nothing.
+    let partial = urls(&site, "rebase zebra");
+    assert!(
+        !partial.is_empty() && partial.iter().all(|u| u.starts_with("/git/")),
+        "{partial:?}"
+    );
+    let hits = query(&site, "pip install --no-cache-dir");
+    assert_eq!(hits[0]["url"], "/python/pip/#install-without-cache");
+    assert_eq!(
+        hits[0]["code_lines"][0],
+        "pip install --no-cache-dir -r requirements.txt"
+    );
+}
+
+#[test]
+fn query_works_before_a_build_and_text_output_shows_code() {
+    let site = Site::fixture("search");
+    let out = site.cmd(&["query", "functools.wraps"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!site.public().exists(), "query does not write the site");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("Python decorators › Preserve metadata"));
+    assert_eq!(
+        lines.next(),
+        Some("  /python/decorators/#preserve-metadata")
+    );
+    assert!(text.contains("│     @functools.wraps(fn)"), "{text}");
+    let out = site.cmd(&["query", "zzzzqqq"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn index_is_sharded_deterministic_and_under_the_base_path() {
+    let site = Site::fixture("search");
+    site.build_ok(&["--base-url", "https://user.github.io/repo/"]);
+    let snap = site.snapshot();
+    let meta: Value = serde_json::from_slice(&snap["search/meta.json"]).unwrap();
+    assert_eq!(meta["version"], 1);
+    assert!(snap.keys().any(|k| k.starts_with("search/t/")));
+    assert!(snap.keys().any(|k| k.starts_with("search/d/")));
+    assert!(snap.keys().any(|k| k.starts_with("search/k/")));
+    let hits = urls(&site, "functools.wraps");
+    assert_eq!(hits[0], "/repo/python/decorators/#preserve-metadata");
+    site.build_ok(&["--base-url", "https://user.github.io/repo/"]);
+    assert_eq!(snap, site.snapshot());
+    // Every result URL points at a real page and card.
+    for u in urls(&site, "pip") {
+        let (path, frag) = u.strip_prefix("/repo/").unwrap().split_once('#').unwrap();
+        let page = site.page(&format!("{path}index.html"));
+        assert!(
+            page.select(&common::sel(&format!("[id=\"{frag}\"]")))
+                .next()
+                .is_some(),
+            "{u}"
+        );
+    }
+}
+
+#[test]
+fn damaged_index_is_a_clear_error() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    std::fs::write(site.public().join("search/meta.json"), "{not json").unwrap();
+    let out = site.cmd(&["query", "pip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("search/meta.json") && err.contains("damaged"),
+        "{err}"
+    );
+}

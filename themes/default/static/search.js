@@ -1,0 +1,359 @@
+// cheatgen card search: loads the sharded index under <base>/search/ on demand and ranks
+// cards exactly like the Rust side (src/search/query.rs, tokenize.rs); keep them in step.
+(function () {
+  "use strict";
+
+  var PREFIX_MAX = 20, TYPO_MAX = 10, Q_EXACT = 10, Q_PREFIX = 6, Q_TYPO = 3, COMPOUND_BONUS = 5;
+  var MAX_TERM = 48, UI_LIMIT = 30;
+  var ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+  var PART = /[\p{Alphabetic}\p{N}]/u;
+  var COMPOUND_EXTRA = "_-./:@{}~+#$%=&|*!?<>";
+  var TRIM = ".:,?!<>=|&*";
+
+  var base = document.documentElement.getAttribute("data-cg-base") || "/";
+  var cache = {};
+  var metaPromise = null;
+
+  // ---- index files -------------------------------------------------------------------
+  function fetchText(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) return null;
+      return r.arrayBuffer().then(function (buf) {
+        var bytes = new Uint8Array(buf);
+        if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+          var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+          return new Response(stream).text();
+        }
+        return new TextDecoder().decode(bytes);
+      });
+    });
+  }
+  function meta() {
+    if (!metaPromise) {
+      metaPromise = fetch(base + "search/meta.json", { cache: "no-cache" }).then(function (r) {
+        if (!r.ok) throw new Error("no search index");
+        return r.json();
+      }).then(function (m) { m.stopSet = new Set(m.stop); return m; });
+    }
+    return metaPromise;
+  }
+  function file(m, rel, parse) {
+    if (!cache[rel]) {
+      cache[rel] = fetchText(base + "search/" + rel + "?v=" + m.id).then(function (t) {
+        return t === null ? null : parse(t);
+      });
+    }
+    return cache[rel];
+  }
+  function dictKey(term) { return term.codePointAt(0).toString(16); }
+  function dict(m, term) {
+    return file(m, "k/" + dictKey(term) + ".gz", function (t) {
+      var list = t.split("\n");
+      if (list[list.length - 1] === "") list.pop();
+      return list;
+    }).then(function (l) { return l || []; });
+  }
+  function shardOf(m, term) {
+    var lo = 0, hi = m.shards.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (m.shards[mid] <= term) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  }
+  function postings(m, term) {
+    var s = shardOf(m, term);
+    if (s < 0) return Promise.resolve([]);
+    return file(m, "t/" + s + ".gz", JSON.parse).then(function (map) {
+      return map && map[term] ? decode(map[term]) : [];
+    });
+  }
+  function decode(s) {
+    var out = [], v = 0, mul = 1, doc = 0;
+    for (var i = 0; i < s.length; i++) {
+      var idx = ALPHABET.indexOf(s[i]);
+      if (idx < 0) continue;
+      v += (idx & 31) * mul;
+      mul *= 32;
+      if (idx >= 32) {
+        doc += Math.floor(v / 32);
+        out.push([doc, v % 32]);
+        v = 0; mul = 1;
+      }
+    }
+    return out;
+  }
+  function entry(m, doc) {
+    var per = m.docs_per_shard || 1;
+    return file(m, "d/" + Math.floor(doc / per) + ".gz", JSON.parse).then(function (list) {
+      return list ? list[doc % per] : null;
+    });
+  }
+
+  // ---- tokenizer (mirror of tokenize.rs) --------------------------------------------
+  function chars(s) { return Array.from(s); }
+  function isPart(c) { return PART.test(c); }
+  function isCompound(c) { return isPart(c) || COMPOUND_EXTRA.indexOf(c) >= 0; }
+  function bytes(s) { return new TextEncoder().encode(s).length; }
+  function trimEdges(s) {
+    var a = chars(s), i = 0, j = a.length;
+    while (i < j && TRIM.indexOf(a[i]) >= 0) i++;
+    while (j > i && TRIM.indexOf(a[j - 1]) >= 0) j--;
+    return a.slice(i, j).join("");
+  }
+  function splitBy(s, keep) {
+    var out = [], cur = "";
+    chars(s).forEach(function (c) { if (keep(c)) cur += c; else { out.push(cur); cur = ""; } });
+    out.push(cur);
+    return out;
+  }
+  function firstCompound(word) {
+    var chunks = splitBy(word, isCompound);
+    for (var i = 0; i < chunks.length; i++) {
+      var chunk = trimEdges(chunks[i]);
+      if (!chunk) continue;
+      var hasSep = chars(chunk).some(function (c) { return !isPart(c); });
+      var parts = splitBy(chunk, isPart).filter(Boolean).length;
+      if (hasSep && chars(chunk).length >= 2 && bytes(chunk) <= MAX_TERM && parts > 0) return chunk.toLowerCase();
+    }
+    return null;
+  }
+  function parseQuery(text) {
+    var chunks = [];
+    text.split(/\s+/).filter(Boolean).forEach(function (word) {
+      var compound = firstCompound(word);
+      var runs = splitBy(word, isPart).map(function (p) { return p.toLowerCase(); })
+        .filter(function (p) { return chars(p).length >= 2 && bytes(p) <= MAX_TERM; });
+      var required = runs.length ? runs : (compound ? [compound] : []);
+      if (!required.length) return;
+      var uniq = [];
+      required.forEach(function (r) { if (uniq.indexOf(r) < 0) uniq.push(r); });
+      chunks.push({ required: uniq, compound: compound });
+    });
+    return chunks;
+  }
+
+  // ---- ranking (mirror of query.rs) ---------------------------------------------------
+  function fieldWeight(mask) {
+    return mask & 1 ? 16 : mask & 2 ? 8 : mask & 4 ? 4 : mask & 8 ? 2 : mask & 16 ? 1 : 0;
+  }
+  function osa(a, b) {
+    a = chars(a); b = chars(b);
+    var d = [];
+    for (var i = 0; i <= a.length; i++) { d.push([i]); }
+    for (var j = 1; j <= b.length; j++) d[0][j] = j;
+    for (i = 1; i <= a.length; i++) {
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2][j - 2] + 1);
+        d[i][j] = v;
+      }
+    }
+    return d[a.length][b.length];
+  }
+  function cmpStr(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+  function expand(m, q) {
+    return dict(m, q).then(function (list) {
+      var out = [];
+      var lo = 0, hi = list.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
+      if (list[lo] === q) out.push([q, Q_EXACT]);
+      var pre = [];
+      for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q) pre.push(list[i]);
+      pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
+      pre.slice(0, PREFIX_MAX).forEach(function (t) { out.push([t, Q_PREFIX]); });
+      var qlen = chars(q).length;
+      if (qlen >= 4) {
+        var max = qlen >= 8 ? 2 : 1, typos = [];
+        list.forEach(function (t) {
+          if (t.startsWith(q) || Math.abs(chars(t).length - qlen) > max) return;
+          var d = osa(q, t);
+          if (d <= max) typos.push([d, t]);
+        });
+        typos.sort(function (a, b) { return (a[0] - b[0]) || cmpStr(a[1], b[1]); });
+        typos.slice(0, TYPO_MAX).forEach(function (t) { out.push([t[1], Q_TYPO]); });
+      }
+      return out;
+    });
+  }
+
+  function search(query, limit) {
+    limit = limit || UI_LIMIT;
+    var started = performance.now();
+    return meta().then(function (m) {
+      var chunks = parseQuery(query), terms = [];
+      chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
+      if (!terms.length) return [];
+      return Promise.all(terms.map(function (q) { return expand(m, q); })).then(function (expansions) {
+        var wanted = [];
+        expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
+        chunks.forEach(function (c) { if (c.compound && !(c.required.length === 1 && c.required[0] === c.compound)) wanted.push(c.compound); });
+        return Promise.all(wanted.map(function (t) { return postings(m, t); })).then(function (lists) {
+          var byTerm = {};
+          wanted.forEach(function (t, i) { byTerm[t] = lists[i]; });
+          var docs = new Map(), n = terms.length;
+          expansions.forEach(function (ex, i) {
+            ex.forEach(function (e) {
+              byTerm[e[0]].forEach(function (p) {
+                var d = docs.get(p[0]);
+                if (!d) { d = { scores: new Array(n).fill(0), bonus: 0, terms: [] }; docs.set(p[0], d); }
+                var s = fieldWeight(p[1]) * e[1];
+                if (s > d.scores[i]) d.scores[i] = s;
+                if (d.terms.indexOf(e[0]) < 0) d.terms.push(e[0]);
+              });
+            });
+          });
+          chunks.forEach(function (c) {
+            if (!c.compound || (c.required.length === 1 && c.required[0] === c.compound)) return;
+            byTerm[c.compound].forEach(function (p) {
+              var d = docs.get(p[0]);
+              if (!d) return;
+              d.bonus += fieldWeight(p[1]) * COMPOUND_BONUS;
+              if (d.terms.indexOf(c.compound) < 0) d.terms.push(c.compound);
+            });
+          });
+          var counted = [];
+          terms.forEach(function (t, i) { if (!m.stopSet.has(t)) counted.push(i); });
+          if (!counted.length) counted = terms.map(function (_, i) { return i; });
+          var ranked = [];
+          docs.forEach(function (d, doc) {
+            var matched = counted.filter(function (i) { return d.scores[i] > 0; }).length;
+            if (matched > 0) ranked.push({ doc: doc, matched: matched, score: d.scores.reduce(function (a, b) { return a + b; }, 0) + d.bonus, terms: d.terms.sort(cmpStr) });
+          });
+          var best = ranked.reduce(function (a, r) { return Math.max(a, r.matched); }, 0);
+          ranked = ranked.filter(function (r) { return r.matched === best; });
+          ranked.sort(function (a, b) { return (b.score - a.score) || (a.doc - b.doc); });
+          ranked = ranked.slice(0, limit);
+          return Promise.all(ranked.map(function (r) { return entry(m, r.doc); })).then(function (entries) {
+            var hits = [];
+            ranked.forEach(function (r, i) { if (entries[i]) { r.entry = entries[i]; hits.push(r); } });
+            window.cheatgen.lastSearch = { query: query, ms: performance.now() - started, urls: hits.map(function (h) { return h.entry.u; }) };
+            return hits;
+          });
+        });
+      });
+    });
+  }
+
+  // ---- UI ----------------------------------------------------------------------------
+  function esc(s) { return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function mark(text, terms) {
+    var lower = text.toLowerCase(), spans = [];
+    terms.forEach(function (t) {
+      var at = 0, i;
+      while (t && (i = lower.indexOf(t, at)) >= 0) { spans.push([i, i + t.length]); at = i + t.length; }
+    });
+    spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var out = "", pos = 0;
+    spans.forEach(function (s) {
+      if (s[0] < pos) return;
+      out += esc(text.slice(pos, s[0])) + "<mark>" + esc(text.slice(s[0], s[1])) + "</mark>";
+      pos = s[1];
+    });
+    return out + esc(text.slice(pos));
+  }
+  function preview(code, terms) {
+    if (!code) return "";
+    var lines = code.replace(/\n$/, "").split("\n");
+    var hits = lines.filter(function (l) { var lo = l.toLowerCase(); return terms.some(function (t) { return lo.indexOf(t) >= 0; }); });
+    return (hits.length ? hits : lines).slice(0, 4).map(function (l) { return mark(l, terms); }).join("\n");
+  }
+
+  function setup() {
+    var input = document.getElementById("cg-q");
+    var box = document.getElementById("cg-results");
+    if (!input || !box) return;
+    var active = -1, hits = [], seq = 0, timer = null;
+
+    function items() { return box.querySelectorAll(".cg-hit"); }
+    function setActive(i) {
+      var list = items();
+      if (!list.length) { active = -1; return; }
+      active = (i + list.length) % list.length;
+      list.forEach(function (el, j) { el.classList.toggle("active", j === active); el.setAttribute("aria-selected", j === active ? "true" : "false"); });
+      list[active].scrollIntoView({ block: "nearest" });
+      input.setAttribute("aria-activedescendant", list[active].id);
+    }
+    function open(show) {
+      box.hidden = !show;
+      input.setAttribute("aria-expanded", show ? "true" : "false");
+    }
+    function render(query, found) {
+      hits = found;
+      active = -1;
+      if (!query.trim()) { open(false); box.innerHTML = ""; return; }
+      if (!found.length) { box.innerHTML = '<p class="cg-none">No cards match “' + esc(query) + '”.</p>'; open(true); return; }
+      var html = "", sheet = null, n = 0;
+      var order = [], groups = {};
+      found.forEach(function (h) {
+        var key = h.entry.s + "\u0000" + h.entry.u.split("#")[0];
+        if (!groups[key]) { groups[key] = []; order.push(key); }
+        groups[key].push(h);
+      });
+      order.forEach(function (key) {
+        var list = groups[key];
+        html += '<section class="cg-r-sheet"><h3>' + mark(list[0].entry.s, list[0].terms) + (list[0].entry.g ? ' <span class="cg-r-cat">' + esc(list[0].entry.g) + "</span>" : "") + "</h3>";
+        list.forEach(function (h) {
+          var e = h.entry, code = preview(e.x, h.terms);
+          html += '<div class="cg-hit" role="option" id="cg-hit-' + n + '" data-i="' + n + '">' +
+            '<a class="cg-hit-title" href="' + esc(e.u) + '">' + mark(e.c, h.terms) + "</a>" +
+            (code ? '<div class="cg-hit-code"><pre><code>' + code + "</code></pre>" +
+              (e.k ? "" : '<button type="button" class="cg-copy" data-i="' + n + '" aria-label="Copy code">Copy</button>') + "</div>"
+              : (e.e ? '<p class="cg-hit-text">' + mark(e.e, h.terms) + "</p>" : "")) +
+            "</div>";
+          h.n = n++;
+        });
+        html += "</section>";
+      });
+      box.innerHTML = html;
+      open(true);
+      setActive(0);
+    }
+    function run() {
+      var query = input.value, mine = ++seq;
+      if (!query.trim()) { render("", []); return; }
+      search(query).then(function (found) { if (mine === seq) render(query, found); },
+        function () { if (mine === seq) { box.innerHTML = '<p class="cg-none">Search index not available.</p>'; open(true); } });
+    }
+    function go(i) {
+      var h = hits.filter(function (x) { return x.n === i; })[0];
+      if (!h) return;
+      open(false);
+      var url = new URL(h.entry.u, location.href);
+      if (url.pathname === location.pathname && url.hash) {
+        location.hash = url.hash;
+        window.cheatgen.flash && window.cheatgen.flash();
+      } else {
+        location.href = url.href;
+      }
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 40); });
+    input.addEventListener("focus", function () { meta().catch(function () {}); if (input.value.trim() && box.innerHTML) open(true); });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown") { ev.preventDefault(); setActive(active + 1); }
+      else if (ev.key === "ArrowUp") { ev.preventDefault(); setActive(active - 1); }
+      else if (ev.key === "Enter") { ev.preventDefault(); if (active >= 0) go(active); }
+      else if (ev.key === "Escape") { open(false); input.blur(); }
+    });
+    box.addEventListener("click", function (ev) {
+      var copy = ev.target.closest(".cg-copy");
+      if (copy) {
+        ev.preventDefault(); ev.stopPropagation();
+        var h = hits.filter(function (x) { return x.n === +copy.getAttribute("data-i"); })[0];
+        if (h) window.cheatgen.copyText(h.entry.x.replace(/\n$/, "")).then(function () { copy.textContent = "Copied"; copy.classList.add("copied"); }, function () { copy.textContent = "Press Ctrl+C"; });
+        input.focus();
+        return;
+      }
+      var hit = ev.target.closest(".cg-hit");
+      if (hit) { ev.preventDefault(); go(+hit.getAttribute("data-i")); }
+    });
+    document.addEventListener("keydown", function (ev) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName) || (document.activeElement && document.activeElement.isContentEditable);
+      if ((ev.key === "/" && !typing) || (ev.key.toLowerCase() === "k" && (ev.ctrlKey || ev.metaKey))) {
+        ev.preventDefault(); input.focus(); input.select();
+      }
+    });
+    document.addEventListener("click", function (ev) { if (!ev.target.closest(".cg-search")) open(false); });
+  }
+
+  window.cheatgen = Object.assign(window.cheatgen || {}, { search: search, parseQuery: parseQuery });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
+})();
