@@ -42,3 +42,10 @@ pub fn wait_for<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> O
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Browser tests in one binary run one at a time: parallel tabs in one headless
+/// Chromium on a 2-core machine starve each other and time out.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
