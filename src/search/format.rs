@@ -18,6 +18,8 @@
 use std::io::{Read, Write};
 
 pub const VERSION: u32 = 1;
+/// zlib level: 6 is within ~2% of 9 in size on this data and several times faster.
+const GZIP_LEVEL: u32 = 6;
 pub const DOCS_PER_SHARD: usize = 24;
 /// Raw bytes of postings per term shard before a new shard starts.
 pub const TERM_SHARD_BYTES: usize = 12 * 1024;
@@ -96,7 +98,7 @@ pub fn dict_key(term: &str) -> String {
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::GzBuilder::new()
         .mtime(0)
-        .write(Vec::new(), flate2::Compression::best());
+        .write(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()

@@ -10,8 +10,9 @@ use super::text::{extract, CardText};
 use super::tokenize::terms;
 use crate::site::SheetPage;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Code kept per entry for previews and the copy button.
 const CODE_CHARS: usize = 1500;
@@ -65,18 +66,44 @@ pub struct Meta {
 
 /// Builds the index files (paths relative to the output dir, under `search/`).
 pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
-    let per_sheet: Vec<Vec<EntryTerms>> = sheets.par_iter().map(sheet_entries).collect();
-    let mut entries = Vec::new();
-    let mut postings: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-    for (doc, (entry, doc_terms)) in per_sheet.into_iter().flatten().enumerate() {
-        for (term, mask) in doc_terms {
-            postings.entry(term).or_default().push((doc as u32, mask));
-        }
-        entries.push(entry);
+    let per_sheet: Vec<SheetTerms> = sheets.par_iter().map(sheet_entries).collect();
+    let mut bases = Vec::with_capacity(per_sheet.len());
+    let mut total = 0u32;
+    for (e, _) in &per_sheet {
+        bases.push(total);
+        total += e.len() as u32;
     }
+    // Merge into postings, partitioned by a term's first byte so the partitions fill in
+    // parallel (each worker scans every sheet but inserts only its own terms). Sheets are
+    // visited in order, so every posting list comes out sorted by doc.
+    const PARTS: usize = 16;
+    let parts: Vec<Vec<(String, Vec<(u32, u8)>)>> = (0..PARTS)
+        .into_par_iter()
+        .map(|p| {
+            let mut map: FxHashMap<&str, Vec<(u32, u8)>> = FxHashMap::default();
+            for ((_, terms), &base) in per_sheet.iter().zip(&bases) {
+                for (term, list) in terms {
+                    if usize::from(term.as_bytes()[0]) % PARTS == p {
+                        map.entry(term.as_str())
+                            .or_default()
+                            .extend(list.iter().map(|&(e, m)| (base + e, m)));
+                    }
+                }
+            }
+            map.into_iter().map(|(t, l)| (t.to_string(), l)).collect()
+        })
+        .collect();
+    // Dropping millions of per-sheet term strings is real work: do it in parallel.
+    let entries: Vec<SearchEntry> = per_sheet
+        .into_par_iter()
+        .map(|(e, _)| e)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     let limit = (entries.len() / COMMON_SHARE).max(COMMON_MIN);
     let mut stop = Vec::new();
-    let mut sorted: Vec<(String, Vec<(u32, u8)>)> = postings.into_iter().collect();
+    let mut sorted: Vec<(String, Vec<(u32, u8)>)> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
         if list.len() > limit {
@@ -87,26 +114,34 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     sorted.retain(|(_, l)| !l.is_empty());
 
     let mut files = Vec::new();
-    // Term shards.
-    let mut shards = Vec::new();
-    let mut shard: BTreeMap<&str, String> = BTreeMap::new();
-    let mut size = 0;
+    // Term shards: contiguous ranges of sorted terms, about TERM_SHARD_BYTES each.
     let encoded: Vec<String> = sorted.par_iter().map(|(_, l)| encode_postings(l)).collect();
-    for ((term, _), enc) in sorted.iter().zip(&encoded) {
+    let mut bounds = Vec::new();
+    let mut size = TERM_SHARD_BYTES;
+    for (i, ((term, _), enc)) in sorted.iter().zip(&encoded).enumerate() {
         if size >= TERM_SHARD_BYTES {
-            files.push(shard_file(shards.len() - 1, &shard));
-            shard.clear();
+            bounds.push(i);
             size = 0;
         }
-        if shard.is_empty() {
-            shards.push(term.clone());
-        }
         size += term.len() + enc.len() + 6;
-        shard.insert(term, enc.clone());
     }
-    if !shard.is_empty() {
-        files.push(shard_file(shards.len() - 1, &shard));
-    }
+    bounds.push(sorted.len());
+    let shards: Vec<String> = bounds[..bounds.len() - 1]
+        .iter()
+        .map(|&i| sorted[i].0.clone())
+        .collect();
+    let shard_files: Vec<(String, Vec<u8>)> = bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(n, w)| {
+            let map: BTreeMap<&str, &str> = (w[0]..w[1])
+                .map(|i| (sorted[i].0.as_str(), encoded[i].as_str()))
+                .collect();
+            let json = serde_json::to_string(&map).unwrap_or_default();
+            (format!("search/t/{n}.gz"), gzip(json.as_bytes()))
+        })
+        .collect();
+    files.extend(shard_files);
     // Dictionary by first char.
     let mut dict: BTreeMap<String, String> = BTreeMap::new();
     for (term, _) in &sorted {
@@ -149,50 +184,62 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn shard_file(n: usize, shard: &BTreeMap<&str, String>) -> (String, Vec<u8>) {
-    let json = serde_json::to_string(shard).unwrap_or_default();
-    (format!("search/t/{n}.gz"), gzip(json.as_bytes()))
+/// A sheet's entries, and each of its terms with the (entry index within the sheet,
+/// field mask) pairs it occurs in, in entry order.
+type SheetTerms = (Vec<SearchEntry>, Vec<(String, Vec<(u32, u8)>)>);
+
+/// Collects the terms of one sheet; a term's string is allocated once per sheet.
+#[derive(Default)]
+struct TermCollector {
+    terms: FxHashMap<String, Vec<(u32, u8)>>,
+    entry: u32,
 }
 
-/// An entry with its (term, field mask) list.
-type EntryTerms = (SearchEntry, Vec<(String, u8)>);
+impl TermCollector {
+    fn add(&mut self, text: &str, field: u8) {
+        let entry = self.entry;
+        terms(text, &mut |t, _| match self.terms.get_mut(t) {
+            Some(list) => match list.last_mut() {
+                Some(last) if last.0 == entry => last.1 |= field,
+                _ => list.push((entry, field)),
+            },
+            None => {
+                self.terms.insert(t.to_string(), vec![(entry, field)]);
+            }
+        });
+    }
+}
 
 /// The entries of one sheet with their terms.
-fn sheet_entries(page: &SheetPage) -> Vec<EntryTerms> {
-    let mut out = Vec::new();
+fn sheet_entries(page: &SheetPage) -> SheetTerms {
+    let mut entries = Vec::new();
     let tags = page.tags.join(", ");
     let mut meta_text = page.tags.join(" ");
     meta_text.push(' ');
     meta_text.push_str(&page.keywords.join(" "));
     meta_text.push(' ');
     meta_text.push_str(&page.category);
+    let mut collector = TermCollector::default();
     let mut add = |card: &str, anchor: &str, group: Option<&str>, html: &str| {
         let text = extract(html);
-        let mut masks: HashMap<String, u8> = HashMap::new();
-        let mut add_terms = |s: &str, field: u8| {
-            terms(s, &mut |t, _| {
-                *masks.entry(t.to_string()).or_default() |= field;
-            });
-        };
-        add_terms(card, F_CARD);
-        add_terms(&page.title, F_SHEET);
+        collector.entry = entries.len() as u32;
+        collector.add(card, F_CARD);
+        collector.add(&page.title, F_SHEET);
         if let Some(g) = group {
-            add_terms(g, F_SHEET);
+            collector.add(g, F_SHEET);
         }
-        add_terms(&meta_text, F_TAGS);
-        add_terms(&text.inline_code, F_CODE);
+        collector.add(&meta_text, F_TAGS);
+        collector.add(&text.inline_code, F_CODE);
         for (_, code) in &text.blocks {
-            add_terms(code, F_CODE);
+            collector.add(code, F_CODE);
         }
-        add_terms(&text.prose, F_PROSE);
-        let mut doc_terms: Vec<(String, u8)> = masks.into_iter().collect();
-        doc_terms.sort_unstable();
+        collector.add(&text.prose, F_PROSE);
         let url = if anchor.is_empty() {
             page.url.clone()
         } else {
             format!("{}#{anchor}", page.url)
         };
-        out.push((entry(page, &tags, card, url, &text), doc_terms));
+        entries.push(entry(page, &tags, card, url, &text));
     };
     if !page.sheet.intro_html.trim().is_empty() {
         add(&page.title, "", None, &page.sheet.intro_html);
@@ -207,7 +254,7 @@ fn sheet_entries(page: &SheetPage) -> Vec<EntryTerms> {
             add(&c.title, &c.id, g.title.as_deref(), &c.body_html);
         }
     }
-    out
+    (entries, collector.terms.into_iter().collect())
 }
 
 fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText) -> SearchEntry {

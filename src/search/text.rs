@@ -31,14 +31,11 @@ pub fn extract(html: &str) -> CardText {
             let end = after.find('>').map_or(after.len(), |i| i + 1);
             let tag = &after[..end.saturating_sub(1)];
             rest = &after[end.min(after.len())..];
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
+            let bare = tag.trim_start_matches('/');
+            let name_len = bare.bytes().take_while(u8::is_ascii_alphanumeric).count();
+            let name = &bare[..name_len];
             let closing = tag.starts_with('/');
-            match (name.as_str(), closing) {
+            match (name, closing) {
                 ("pre", false) => {
                     depth_pre += 1;
                     sink = Sink::Block;

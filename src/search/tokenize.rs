@@ -42,30 +42,41 @@ pub fn terms(text: &str, emit: &mut impl FnMut(&str, bool)) {
             .filter(|p| !p.is_empty())
         {
             parts += 1;
-            lower.clear();
-            lower.extend(part.chars().flat_map(char::to_lowercase));
+            lowercase_into(&mut lower, part);
             if lower.chars().count() >= 2 && lower.len() <= MAX_TERM {
                 emit(&lower, false);
             }
             for piece in camel_pieces(part) {
-                lower.clear();
-                lower.extend(piece.chars().flat_map(char::to_lowercase));
+                lowercase_into(&mut lower, piece);
                 if lower.chars().count() >= 2 {
                     emit(&lower, false);
                 }
             }
         }
         if has_sep && chunk.chars().count() >= 2 && chunk.len() <= MAX_TERM && (parts > 0) {
-            lower.clear();
-            lower.extend(chunk.chars().flat_map(char::to_lowercase));
+            lowercase_into(&mut lower, chunk);
             emit(&lower, true);
         }
+    }
+}
+
+fn lowercase_into(out: &mut String, s: &str) {
+    out.clear();
+    if s.is_ascii() {
+        out.push_str(s);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(s.chars().flat_map(char::to_lowercase));
     }
 }
 
 /// The pieces of a camelCase / PascalCase run (`HTTPServer` → `HTTP`, `Server`); empty
 /// when the run has no case change inside.
 fn camel_pieces(run: &str) -> Vec<&str> {
+    // Fast path: most runs have no upper-case letter after the first char.
+    if !run.chars().skip(1).any(char::is_uppercase) {
+        return Vec::new();
+    }
     let chars: Vec<(usize, char)> = run.char_indices().collect();
     let mut cuts = Vec::new();
     for w in 1..chars.len() {
