@@ -77,7 +77,7 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     // parallel (each worker scans every sheet but inserts only its own terms). Sheets are
     // visited in order, so every posting list comes out sorted by doc.
     const PARTS: usize = 16;
-    let parts: Vec<Vec<(String, Vec<(u32, u8)>)>> = (0..PARTS)
+    let parts: Vec<Vec<TermPostings>> = (0..PARTS)
         .into_par_iter()
         .map(|p| {
             let mut map: FxHashMap<&str, Vec<(u32, u8)>> = FxHashMap::default();
@@ -103,7 +103,7 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         .collect();
     let limit = (entries.len() / COMMON_SHARE).max(COMMON_MIN);
     let mut stop = Vec::new();
-    let mut sorted: Vec<(String, Vec<(u32, u8)>)> = parts.into_iter().flatten().collect();
+    let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
         if list.len() > limit {
@@ -186,7 +186,10 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
 
 /// A sheet's entries, and each of its terms with the (entry index within the sheet,
 /// field mask) pairs it occurs in, in entry order.
-type SheetTerms = (Vec<SearchEntry>, Vec<(String, Vec<(u32, u8)>)>);
+type SheetTerms = (Vec<SearchEntry>, Vec<TermPostings>);
+
+/// A term and its (doc, field mask) postings.
+type TermPostings = (String, Vec<(u32, u8)>);
 
 /// Collects the terms of one sheet; a term's string is allocated once per sheet.
 #[derive(Default)]
