@@ -23,11 +23,13 @@ pub enum OutputFile {
 /// Output path (relative, `/`-separated) → contents. A BTreeMap so writes are ordered.
 pub type OutputPlan = BTreeMap<String, OutputFile>;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Output paths written or removed, sorted (for live reload).
+    pub changed: Vec<String>,
 }
 
 /// Refuses output directories that would destroy sources, or that hold foreign files.
@@ -79,6 +81,7 @@ fn canonical_lenient(p: &Path) -> PathBuf {
 /// Writes the plan into `out`: changed files only, then removes stale ones.
 pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let had_manifest = out.join(MANIFEST).is_file();
     let old = read_manifest(out);
     let results: Vec<Result<(String, String, bool)>> = plan
         .par_iter()
@@ -105,12 +108,16 @@ pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
         let (rel, hash, written) = r?;
         if written {
             stats.written += 1;
+            stats.changed.push(rel.clone());
         } else {
             stats.unchanged += 1;
         }
         manifest.push_str(&format!("{hash}  {rel}\n"));
     }
-    stats.removed = remove_stale(out, plan)?;
+    let removed = remove_stale(out, plan, &old, had_manifest)?;
+    stats.removed = removed.len();
+    stats.changed.extend(removed);
+    stats.changed.sort();
     write_atomic(&out.join(MANIFEST), manifest.as_bytes())?;
     Ok(stats)
 }
@@ -139,31 +146,48 @@ fn read_manifest(out: &Path) -> HashMap<String, String> {
         .collect()
 }
 
-/// Removes every file not in the plan (the directory is ours: see `check_output_dir`),
-/// then empty folders, deepest first.
-fn remove_stale(out: &Path, plan: &OutputPlan) -> Result<usize> {
-    let mut removed = 0;
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(|e| e.ok())
-    {
-        let Ok(rel) = entry.path().strip_prefix(out) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            dirs.push(entry.into_path());
-        } else if rel != MANIFEST && !plan.contains_key(&rel) {
-            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-            removed += 1;
+/// Removes files of earlier builds that the plan no longer has. With a manifest only its
+/// entries are candidates (fast, and never touches files cheatgen did not write); without
+/// one (first build into a `--force`d folder) the whole folder is walked.
+fn remove_stale(
+    out: &Path,
+    plan: &OutputPlan,
+    old: &HashMap<String, String>,
+    had_manifest: bool,
+) -> Result<Vec<String>> {
+    let candidates: Vec<String> = if had_manifest {
+        old.keys().filter(|k| !plan.contains_key(*k)).cloned().collect()
+    } else {
+        walkdir::WalkDir::new(out)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_type().is_dir())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(out).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
+            })
+            .filter(|rel| rel != MANIFEST && !plan.contains_key(rel))
+            .collect()
+    };
+    let mut removed = Vec::new();
+    for rel in candidates {
+        let path = out.join(&rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(rel),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+        // Empty folders left behind go too; fails harmlessly when one still has files.
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != out) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
         }
     }
-    for dir in dirs.iter().rev() {
-        // Fails harmlessly when the folder still has files.
-        let _ = std::fs::remove_dir(dir);
-    }
+    removed.sort();
     Ok(removed)
 }
 
@@ -183,7 +207,8 @@ mod tests {
             WriteStats {
                 written: 2,
                 unchanged: 0,
-                removed: 0
+                removed: 0,
+                changed: vec!["a/index.html".into(), "b.txt".into()],
             }
         );
         plan.remove("a/index.html");
@@ -194,7 +219,8 @@ mod tests {
             WriteStats {
                 written: 0,
                 unchanged: 1,
-                removed: 1
+                removed: 1,
+                changed: vec!["a/index.html".into()],
             }
         );
         assert!(!out.join("a").exists());

@@ -14,13 +14,13 @@ use crate::taxonomy::{self, Category, SheetNav, TagLink, TagPage};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Crumb {
     pub title: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SheetSummary {
     pub title: String,
     pub url: String,
@@ -31,7 +31,7 @@ pub struct SheetSummary {
     pub(crate) sort_key: (i64, String, String),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SheetPage {
     pub title: String,
     pub description: String,
@@ -53,7 +53,7 @@ pub struct SheetPage {
     pub nav: SheetNav,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SectionPage {
     pub title: String,
     pub url: String,
@@ -66,7 +66,7 @@ pub struct SectionPage {
     pub breadcrumbs: Vec<Crumb>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HomePage {
     pub sheet: Option<Sheet>,
     pub categories: Vec<Category>,

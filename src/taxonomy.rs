@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 /// How many related sheets a sheet shows.
 const RELATED: usize = 5;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagLink {
     pub name: String,
     pub url: String,
     pub count: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagSheet {
     #[serde(flatten)]
     pub sheet: SheetSummary,
@@ -25,7 +25,7 @@ pub struct TagSheet {
     pub cards: Vec<Crumb>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagPage {
     pub name: String,
     pub url: String,
@@ -35,7 +35,7 @@ pub struct TagPage {
     pub card_count: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
     pub name: String,
     pub id: String,
@@ -46,7 +46,7 @@ pub struct Category {
 }
 
 /// Per-sheet navigation computed from tags and categories.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SheetNav {
     pub tags: Vec<TagLink>,
     pub category_url: String,
