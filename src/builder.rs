@@ -9,13 +9,14 @@ use crate::markdown::MarkdownOptions;
 use crate::note::{render_note, RenderedNote};
 use crate::output::{self, OutputFile, OutputPlan, WriteStats};
 use crate::progress::Progress;
-use crate::site::{self, SiteModel};
+use crate::site::{self, SheetPage, SiteModel};
 use crate::source::{self, SourceTree};
 use crate::templates::{Assets, Templates, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tera::Context;
 
@@ -106,14 +107,62 @@ pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
     Ok((config, site_url))
 }
 
+/// What a long-running process (`serve`) keeps between builds so a rebuild only redoes
+/// what changed. Everything is keyed so that a cached result is used only when it must be
+/// byte-identical to a fresh one: per-note renders by the note's bytes (the render is a
+/// pure function, DESIGN §1), rendered sheet pages by their whole page model, and all of
+/// it by a fingerprint of config, theme and options (any change there starts afresh).
+#[derive(Default)]
+pub struct BuildCache {
+    fingerprint: Option<blake3::Hash>,
+    notes: HashMap<String, Arc<RenderedNote>>,
+    pages: HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
+    /// Notes rendered (not reused) by the last build.
+    pub rendered: usize,
+}
+
+impl BuildCache {
+    fn check_fingerprint(&mut self, fp: blake3::Hash) {
+        if self.fingerprint != Some(fp) {
+            self.notes.clear();
+            self.pages.clear();
+            self.fingerprint = Some(fp);
+        }
+    }
+}
+
+fn fingerprint(config: &Config, site_url: &SiteUrl, theme: &Theme, drafts: bool) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(toml::to_string(config).unwrap_or_default().as_bytes());
+    h.update(site_url.base_path.as_bytes());
+    h.update(site_url.absolute.as_deref().unwrap_or("").as_bytes());
+    h.update(&[u8::from(drafts)]);
+    for (name, bytes) in &theme.files {
+        h.update(name.as_bytes());
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    }
+    h.finalize()
+}
+
 /// Runs every stage except the write.
 pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
+    plan_cached(opts, hl, &mut BuildCache::default())
+}
+
+/// `plan`, reusing and refreshing `cache`.
+pub fn plan_cached(
+    opts: &BuildOptions,
+    hl: &Highlighter,
+    cache: &mut BuildCache,
+) -> Result<Planned> {
     let started = Instant::now();
     let mut timings = Timings::from_env();
     let (config, site_url) = load_config(opts)?;
     let output_dir = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let theme = Theme::load(&opts.root, &config.theme)?;
     let templates = Templates::new(&theme)?;
+    cache.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
     let ignore = source::ignore_set(&opts.root, &config.build.ignore)?;
     let tree = source::scan(&opts.root, &ignore)?;
     let md_opts = MarkdownOptions {
@@ -121,11 +170,15 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
     };
 
     let progress = Progress::start(opts.progress, tree.notes.len());
-    let results: Vec<std::result::Result<RenderedNote, Diagnostic>> = tree
+    let cached = &cache.notes;
+    let results: Vec<std::result::Result<(Arc<RenderedNote>, bool), Diagnostic>> = tree
         .notes
         .par_iter()
         .map(|n| {
-            let r = render_note(n, md_opts, hl);
+            let r = match cached.get(&n.rel_path) {
+                Some(c) if c.hash == n.hash => Ok((Arc::clone(c), false)),
+                _ => render_note(n, md_opts, hl).map(|r| (Arc::new(r), true)),
+            };
             progress.tick();
             r
         })
@@ -139,17 +192,25 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
         ..
     } = tree;
     let mut notes = Vec::with_capacity(results.len());
+    cache.rendered = 0;
     for r in results {
         match r {
-            Ok(n) => notes.push(n),
+            Ok((n, fresh)) => {
+                cache.rendered += usize::from(fresh);
+                notes.push(n);
+            }
             Err(d) => diags.push(d),
         }
     }
+    cache.notes = notes
+        .iter()
+        .map(|n| (n.rel_path.clone(), Arc::clone(n)))
+        .collect();
     for n in &notes {
         diags.extend(n.diagnostics.iter().cloned());
     }
     let asset_set: HashSet<String> = content_assets.iter().map(|a| a.rel_path.clone()).collect();
-    let refs: Vec<&RenderedNote> = notes.iter().collect();
+    let refs: Vec<&RenderedNote> = notes.iter().map(|n| n.as_ref()).collect();
     let model = site::assemble(&refs, &asset_set, &site_url.base_path, opts.drafts);
     timings.lap("site passes");
     diags.extend(model.diagnostics.iter().cloned());
@@ -171,7 +232,7 @@ pub fn plan(opts: &BuildOptions, hl: &Highlighter) -> Result<Planned> {
         extra: &config.extra,
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
     };
-    let mut plan = render_pages(&model, &templates, &site_ctx)?;
+    let mut plan = render_pages(&model, &templates, &site_ctx, &mut cache.pages)?;
     timings.lap("templates");
     for (path, bytes) in crate::search::build(&model.sheets) {
         plan.insert(path, OutputFile::Bytes(bytes));
@@ -224,6 +285,7 @@ fn render_pages(
     model: &SiteModel,
     templates: &Templates,
     site: &SiteContext,
+    cache: &mut HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
 ) -> Result<OutputPlan> {
     let base = |extra: &dyn Fn(&mut Context)| {
         let mut ctx = Context::new();
@@ -231,19 +293,26 @@ fn render_pages(
         extra(&mut ctx);
         ctx
     };
-    let sheets: Vec<Result<(String, OutputFile)>> = model
+    let old: &HashMap<String, (SheetPage, Arc<Vec<u8>>)> = cache;
+    let sheets: Vec<Result<Arc<Vec<u8>>>> = model
         .sheets
         .par_iter()
-        .map(|p| {
-            let html = templates.render("sheet.html", &base(&|c| c.insert("page", p)))?;
-            Ok((p.output_path.clone(), OutputFile::Bytes(html.into_bytes())))
+        .map(|p| match old.get(&p.output_path) {
+            Some((prev, html)) if prev == p => Ok(Arc::clone(html)),
+            _ => {
+                let html = templates.render("sheet.html", &base(&|c| c.insert("page", p)))?;
+                Ok(Arc::new(html.into_bytes()))
+            }
         })
         .collect();
     let mut plan = OutputPlan::new();
-    for r in sheets {
-        let (path, file) = r?;
-        plan.insert(path, file);
+    let mut fresh = HashMap::with_capacity(sheets.len());
+    for (p, r) in model.sheets.iter().zip(sheets) {
+        let html = r?;
+        plan.insert(p.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
+        fresh.insert(p.output_path.clone(), (p.clone(), html));
     }
+    *cache = fresh;
     for s in &model.sections {
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
         plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));

@@ -37,6 +37,28 @@ pub enum Command {
     /// Search the site's cards from the terminal, with the same index and ranking as the
     /// browser (reads public/search/, or builds the index in memory if it is missing).
     Query(QueryArgs),
+    /// Build, serve the site on 127.0.0.1, rebuild on every change and live-reload the
+    /// browser.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Site root (the folder with cheatgen.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on; the next free one is used when it is taken.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to bind; 0.0.0.0 exposes the site to your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include notes marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +130,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Query(args) => crate::query_cmd::run(&args),
+        Command::Serve(args) => crate::serve::run(&crate::serve::ServeOptions {
+            root: args.root,
+            bind: args.bind,
+            port: args.port,
+            drafts: args.drafts,
+            open: args.open,
+        }),
     }
 }
 

@@ -23,6 +23,7 @@ pub mod progress;
 pub mod query_cmd;
 pub mod sanitize;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;

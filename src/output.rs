@@ -11,11 +11,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = ".cheatgen-manifest";
-const TMP_SUFFIX: &str = ".cheatgen-tmp";
+pub const TMP_SUFFIX: &str = ".cheatgen-tmp";
 
 #[derive(Debug, Clone)]
 pub enum OutputFile {
     Bytes(Vec<u8>),
+    /// Bytes shared with a build cache (rendered pages kept by `serve`).
+    Shared(std::sync::Arc<Vec<u8>>),
     /// Copy of a source file (content assets), read at write time.
     Copy(PathBuf),
 }
@@ -88,6 +90,7 @@ pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
         .map(|(rel, file)| {
             let bytes = match file {
                 OutputFile::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+                OutputFile::Shared(b) => std::borrow::Cow::Borrowed(b.as_slice()),
                 OutputFile::Copy(src) => {
                     std::borrow::Cow::Owned(std::fs::read(src).map_err(|e| Error::io(src, e))?)
                 }
@@ -156,7 +159,10 @@ fn remove_stale(
     had_manifest: bool,
 ) -> Result<Vec<String>> {
     let candidates: Vec<String> = if had_manifest {
-        old.keys().filter(|k| !plan.contains_key(*k)).cloned().collect()
+        old.keys()
+            .filter(|k| !plan.contains_key(*k))
+            .cloned()
+            .collect()
     } else {
         walkdir::WalkDir::new(out)
             .min_depth(1)

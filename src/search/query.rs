@@ -41,6 +41,7 @@ impl IndexFiles for crate::output::OutputPlan {
     fn read(&self, rel: &str) -> Option<Vec<u8>> {
         match self.get(&format!("search/{rel}"))? {
             crate::output::OutputFile::Bytes(b) => Some(b.clone()),
+            crate::output::OutputFile::Shared(b) => Some(b.as_ref().clone()),
             crate::output::OutputFile::Copy(p) => std::fs::read(p).ok(),
         }
     }

@@ -1,0 +1,172 @@
+//! The development HTTP server (axum + tower-http `ServeDir`): the output folder with
+//! `index.html` for folders, the site's `404.html` with status 404, no directory
+//! listings, nothing outside the output folder (`..`, encoded forms, symlinks leading
+//! out), the live-reload script injected into HTML responses (never written to disk), and
+//! the server-sent events endpoint the script listens on.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use percent_encoding::percent_decode_str;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{Stream, StreamExt};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+pub const EVENTS_PATH: &str = "/__cheatgen/events";
+pub const SCRIPT_PATH: &str = "/__cheatgen/livereload.js";
+const SCRIPT: &str = include_str!("livereload.js");
+/// Largest HTML page the injector will buffer.
+const MAX_HTML: usize = 64 * 1024 * 1024;
+
+/// A message to the browsers: SSE event name and JSON data.
+pub type Message = (&'static str, String);
+
+#[derive(Clone)]
+pub struct AppState {
+    /// Canonical output folder.
+    pub root: PathBuf,
+    pub events: broadcast::Sender<Message>,
+    /// The current build error (sent to browsers that connect while it lasts).
+    pub error: Arc<Mutex<Option<String>>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(SCRIPT_PATH, get(script))
+        .route(EVENTS_PATH, get(events))
+        .fallback(files)
+        .with_state(state)
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+async fn events(State(st): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = st.events.subscribe();
+    let current = st.error.lock().ok().and_then(|e| e.clone());
+    let initial = tokio_stream::iter(
+        current.map(|data| Ok(Event::default().event("build-error").data(data))),
+    );
+    let updates = BroadcastStream::new(rx).filter_map(|m| {
+        m.ok()
+            .map(|(name, data)| Ok(Event::default().event(name).data(data)))
+    });
+    Sse::new(initial.chain(updates)).keep_alive(KeepAlive::default())
+}
+
+async fn files(State(st): State<AppState>, req: Request) -> Response {
+    if !inside(&st.root, req.uri().path()) {
+        return not_found(&st.root).await;
+    }
+    let res = match ServeDir::new(&st.root)
+        .append_index_html_on_directories(true)
+        .oneshot(req)
+        .await
+    {
+        Ok(r) => r.map(Body::new),
+        Err(never) => match never {},
+    };
+    if res.status() == StatusCode::NOT_FOUND {
+        return not_found(&st.root).await;
+    }
+    inject(res).await
+}
+
+/// Is the file a request path names inside the output folder, after decoding and
+/// following symlinks? (Missing files are "inside": they become the 404 page.)
+fn inside(root: &Path, uri_path: &str) -> bool {
+    let decoded = percent_decode_str(uri_path).decode_utf8_lossy();
+    if decoded.contains('\0') || decoded.split(['/', '\\']).any(|seg| seg == "..") {
+        return false;
+    }
+    let mut path = root.to_path_buf();
+    for seg in decoded.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        path.push(seg);
+        // Check every step, so a symlinked folder that leads out is caught even when
+        // the final file does not exist.
+        if let Ok(real) = std::fs::canonicalize(&path) {
+            if !real.starts_with(root) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+async fn not_found(root: &Path) -> Response {
+    let body = tokio::fs::read(root.join("404.html"))
+        .await
+        .unwrap_or_else(|_| b"Not found".to_vec());
+    let res = (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    inject(res).await
+}
+
+/// Adds the live-reload script to an HTML response.
+async fn inject(res: Response) -> Response {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_HTML).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+    let out = match html.rfind("</body>") {
+        Some(i) => format!("{}{tag}{}", &html[..i], &html[i..]),
+        None => format!("{html}{tag}"),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Response::from_parts(parts, Body::from(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_rejects_traversal_and_outward_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("public");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        let root = std::fs::canonicalize(&root).unwrap();
+        assert!(inside(&root, "/a/"));
+        assert!(inside(&root, "/missing.html"));
+        assert!(!inside(&root, "/../secret.txt"));
+        assert!(!inside(&root, "/%2e%2e/secret.txt"));
+        assert!(!inside(&root, "/a/%2E%2E/%2e%2e/secret.txt"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path(), root.join("out")).unwrap();
+            assert!(!inside(&root, "/out/secret.txt"));
+        }
+    }
+}

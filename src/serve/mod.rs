@@ -1,0 +1,288 @@
+//! `cheatgen serve`: build, serve the output on 127.0.0.1, watch the sources, rebuild
+//! only what changed (`builder::BuildCache`) and tell open browsers to reload.
+//!
+//! The output on disk after any sequence of edits equals a clean build of the same
+//! sources (the cache only reuses byte-identical results). A rebuild with errors writes
+//! nothing: the last good site stays served and browsers show the errors in an overlay.
+
+mod http;
+pub mod watch;
+
+use crate::builder::{self, BuildCache, BuildOptions};
+use crate::diagnostics::Diagnostic;
+use crate::highlight::Highlighter;
+use crate::output;
+use http::{AppState, Message};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+}
+
+/// How many ports after the asked one to try when it is taken.
+const PORT_TRIES: u16 = 20;
+
+pub fn run(opts: &ServeOptions) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the server runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(serve(opts))
+}
+
+async fn serve(opts: &ServeOptions) -> i32 {
+    if opts.bind.is_unspecified() {
+        eprintln!(
+            "warning: serving on all interfaces ({}): anyone on your network can read the site",
+            opts.bind
+        );
+    }
+    let Some(listener) = bind(opts.bind, opts.port).await else {
+        eprintln!(
+            "error: no free port in {}..{} on {}",
+            opts.port,
+            opts.port.saturating_add(PORT_TRIES),
+            opts.bind
+        );
+        return 2;
+    };
+    let addr = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        url_host(opts.bind)
+    };
+    let url = format!("http://{host}:{addr}/");
+    let build_opts = BuildOptions {
+        root: opts.root.clone(),
+        base_url: Some(url.clone()),
+        drafts: opts.drafts,
+        progress: true,
+        ..BuildOptions::default()
+    };
+
+    let (events, _) = broadcast::channel::<Message>(64);
+    let error = Arc::new(Mutex::new(None));
+    let mut rebuilder = Rebuilder {
+        opts: build_opts,
+        hl: Highlighter::new(),
+        cache: BuildCache::default(),
+        events: events.clone(),
+        error: Arc::clone(&error),
+    };
+    let started = Instant::now();
+    let output = match rebuilder.first_build() {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    eprintln!("built in {} ms", started.elapsed().as_millis());
+    let root_c = std::fs::canonicalize(&output).unwrap_or(output.clone());
+
+    let (watcher, rx) = match watch::watch(&opts.root, &output) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch {}: {e}", opts.root.display());
+            return 1;
+        }
+    };
+    std::thread::spawn(move || rebuilder.run(rx));
+
+    let app = http::router(AppState {
+        root: root_c,
+        events,
+        error,
+    });
+    eprintln!("serving {url} (Ctrl-C to stop)");
+    if opts.open {
+        open_browser(&url);
+    }
+    let shutdown = async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("stopping");
+    };
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    drop(watcher);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: server failed: {e}");
+            1
+        }
+    }
+}
+
+async fn bind(ip: IpAddr, port: u16) -> Option<tokio::net::TcpListener> {
+    for p in port..=port.saturating_add(PORT_TRIES) {
+        if let Ok(l) = tokio::net::TcpListener::bind(SocketAddr::new(ip, p)).await {
+            return Some(l);
+        }
+        if port == 0 {
+            break;
+        }
+    }
+    None
+}
+
+fn url_host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
+        eprintln!("warning: could not open a browser ({cmd}): {e}");
+    }
+}
+
+struct Rebuilder {
+    opts: BuildOptions,
+    hl: Highlighter,
+    cache: BuildCache,
+    events: broadcast::Sender<Message>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl Rebuilder {
+    fn first_build(&mut self) -> Result<PathBuf, i32> {
+        let planned = match builder::plan_cached(&self.opts, &self.hl, &mut self.cache) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(e.exit_code());
+            }
+        };
+        if let Err(e) = output::check_output_dir(&planned.output_dir, &self.opts.root, false) {
+            eprintln!("{e}");
+            return Err(e.exit_code());
+        }
+        for d in &planned.report.diagnostics {
+            eprintln!("{d}");
+        }
+        if let Err(e) = output::write(&planned.plan, &planned.output_dir) {
+            eprintln!("{e}");
+            return Err(e.exit_code());
+        }
+        if planned.report.errors() > 0 {
+            self.set_error(Some(error_text(&planned.report.diagnostics)));
+        }
+        Ok(planned.output_dir)
+    }
+
+    /// Rebuild loop: one rebuild per batch of changes, batches that arrive during a
+    /// rebuild are merged into the next one (a `git checkout` gives one or two rebuilds).
+    fn run(mut self, rx: mpsc::Receiver<watch::Changes>) {
+        while let Ok(mut changes) = rx.recv() {
+            // Let a burst finish: keep merging while batches keep coming.
+            while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
+                changes.paths.extend(more.paths);
+            }
+            self.rebuild(&changes);
+        }
+    }
+
+    fn rebuild(&mut self, changes: &watch::Changes) {
+        let started = Instant::now();
+        let planned = match builder::plan_cached(&self.opts, &self.hl, &mut self.cache) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{e}");
+                self.set_error(Some(e.to_string()));
+                return;
+            }
+        };
+        for d in &planned.report.diagnostics {
+            eprintln!("{d}");
+        }
+        if planned.report.errors() > 0 {
+            // Keep the last good site; the browser shows what is wrong.
+            eprintln!("not written: fix the errors above (the last good site is still served)");
+            self.set_error(Some(error_text(&planned.report.diagnostics)));
+            return;
+        }
+        let stats = match output::write(&planned.plan, &planned.output_dir) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                self.set_error(Some(e.to_string()));
+                return;
+            }
+        };
+        let rendered = self.cache.rendered;
+        eprintln!(
+            "rebuilt {rendered} sheet{} in {} ms ({} file{} written, {} removed)",
+            if rendered == 1 { "" } else { "s" },
+            started.elapsed().as_millis(),
+            stats.written,
+            if stats.written == 1 { "" } else { "s" },
+            stats.removed,
+        );
+        self.set_error(None);
+        let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
+        let _ = self.events.send(("reload", data.to_string()));
+    }
+
+    fn set_error(&self, message: Option<String>) {
+        let data = message
+            .as_ref()
+            .map(|m| serde_json::json!({ "message": m }).to_string());
+        let had = match self.error.lock() {
+            Ok(mut e) => std::mem::replace(&mut *e, data.clone()).is_some(),
+            Err(_) => false,
+        };
+        match data {
+            Some(d) => {
+                let _ = self.events.send(("build-error", d));
+            }
+            None if had => {
+                let _ = self.events.send(("ok", "{}".into()));
+            }
+            None => {}
+        }
+    }
+}
+
+fn error_text(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
