@@ -88,6 +88,9 @@ pub struct Templates {
 impl Templates {
     pub fn new(theme: &Theme) -> Result<Templates> {
         let mut tera = Tera::default();
+        // Tera's default escaper also turns `/` into `&#x2F;`, bloating every URL; the
+        // five characters below are all HTML needs in text and quoted attributes.
+        tera.set_escape_fn(crate::highlight::escape);
         let mut sources = Vec::new();
         for (path, bytes) in &theme.files {
             let Some(name) = path.strip_prefix("templates/") else {

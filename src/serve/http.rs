@@ -141,6 +141,11 @@ async fn inject(res: Response) -> Response {
         None => format!("{html}{tag}"),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    // Our pages are UTF-8; say so rather than leave it to sniffing.
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

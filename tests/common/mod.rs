@@ -236,4 +236,70 @@ fn percent_decode(s: &str) -> String {
 }
 
 pub mod browser;
+pub mod http;
 pub mod server;
+
+/// A running `cheatgen serve` on a free loopback port; killed on drop.
+pub struct Served {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Served {
+    pub fn start(site: &Site) -> Served {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cheatgen"))
+            .args(["serve", "--port", "0"])
+            .current_dir(site.root())
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
+                    let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
+                    let _ = tx.send(port);
+                }
+                log2.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let port = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("serve did not start");
+        Served { child, port, log }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log has `n` lines starting with `rebuilt` (or a timeout).
+    pub fn wait_rebuilds(&self, n: usize, timeout: std::time::Duration) -> bool {
+        browser::wait_for(timeout, || {
+            (self
+                .log()
+                .lines()
+                .filter(|l| l.starts_with("rebuilt"))
+                .count()
+                >= n)
+                .then_some(())
+        })
+        .is_some()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
