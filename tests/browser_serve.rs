@@ -1,0 +1,114 @@
+//! Live reload in a real headless Chromium against `cheatgen serve`: the page reloads
+//! after an edit (keeping its scroll position), a CSS-only change swaps the stylesheet
+//! without a reload, and a build error shows an overlay that clears once fixed.
+
+mod common;
+
+use common::browser::{browser, serial, wait_for};
+use common::{Served, Site};
+use serde_json::Value;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn eval(tab: &headless_chrome::Tab, js: &str) -> Value {
+    let wrapped = format!("Promise.resolve({js}).then(function (v) {{ return JSON.stringify(v === undefined ? null : v); }})");
+    match tab.evaluate(&wrapped, true).map(|r| r.value) {
+        Ok(Some(Value::String(s))) => serde_json::from_str(&s).unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+#[test]
+fn page_reloads_on_edit_and_shows_build_errors() {
+    let _serial = serial();
+    let site = Site::fixture("crosslinks");
+    let served = Served::start(&site);
+    let Some(browser) = browser() else { return };
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    tab.navigate_to(&format!("http://127.0.0.1:{}/git/rebase/", served.port))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    // Wait for the live-reload connection, then mark this page instance.
+    std::thread::sleep(Duration::from_millis(500));
+    eval(&tab, "window.__marker = 'old'");
+
+    let note = site.root().join("content/git/rebase.md");
+    let good = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(&note, good.replace("# Abort", "# Abort and retry")).unwrap();
+    let reloaded = wait_for(WAIT, || {
+        let title = eval(&tab, "window.__marker === undefined && document.getElementById('abort-and-retry') ? 'yes' : null");
+        title.as_str().map(str::to_string)
+    });
+    assert!(
+        reloaded.is_some(),
+        "page reloaded with the edit: {}",
+        served.log()
+    );
+
+    // An edit to another page does not reload this one.
+    eval(&tab, "window.__marker = 'kept'");
+    site.write("content/unrelated.md", "# Unrelated\n");
+    assert!(served.wait_rebuilds(2, WAIT), "{}", served.log());
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(eval(&tab, "window.__marker"), Value::String("kept".into()));
+
+    // A build error: overlay with path:line, the page stays.
+    std::fs::write(&note, "---\ntitle: [oops\n---\n# x\n").unwrap();
+    let overlay = wait_for(WAIT, || {
+        eval(
+            &tab,
+            "(document.getElementById('cheatgen-error-overlay')||{}).textContent || null",
+        )
+        .as_str()
+        .map(str::to_string)
+    });
+    let overlay = overlay.expect("error overlay shown");
+    assert!(overlay.contains("content/git/rebase.md:"), "{overlay}");
+    assert_eq!(eval(&tab, "window.__marker"), Value::String("kept".into()));
+    std::fs::write(&note, good).unwrap();
+    let cleared = wait_for(WAIT, || {
+        (eval(
+            &tab,
+            "document.getElementById('cheatgen-error-overlay') === null",
+        ) == Value::Bool(true))
+        .then_some(())
+    });
+    assert!(cleared.is_some(), "overlay cleared after the fix");
+}
+
+#[test]
+fn css_change_swaps_the_stylesheet_without_reload() {
+    let _serial = serial();
+    let site = Site::fixture("crosslinks");
+    let css = include_str!("../themes/default/static/style.css");
+    site.write("themes/default/static/style.css", css);
+    let served = Served::start(&site);
+    let Some(browser) = browser() else { return };
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    tab.navigate_to(&format!("http://127.0.0.1:{}/git/basics/", served.port))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    eval(&tab, "window.__marker = 'same page'");
+    site.write(
+        "themes/default/static/style.css",
+        format!("{css}\nbody {{ border-top: 7px solid rgb(1, 2, 3); }}\n"),
+    );
+    let applied = wait_for(WAIT, || {
+        (eval(&tab, "getComputedStyle(document.body).borderTopColor")
+            == Value::String("rgb(1, 2, 3)".into()))
+        .then_some(())
+    });
+    assert!(applied.is_some(), "new CSS applied: {}", served.log());
+    let debug = eval(&tab, "[window.__marker, window.__cheatgenCssSwaps, performance.getEntriesByType('navigation')[0].type, location.href]");
+    assert_eq!(
+        eval(&tab, "window.__marker"),
+        Value::String("same page".into()),
+        "no reload: {debug}"
+    );
+}
