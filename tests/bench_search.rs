@@ -49,8 +49,8 @@ fn search_benchmark() {
                 .filter(|b| *b)
         });
         let js = format!(
-            "(async function(){{var a=performance.now();var h=await window.cheatgen.search({q:?},30);var cold=performance.now()-a;\
-             a=performance.now();await window.cheatgen.search({q:?},30);var warm=performance.now()-a;\
+            "(async function(){{var a=performance.now();var h=await window.cheatgen.search({q:?},12);var cold=performance.now()-a;\
+             a=performance.now();await window.cheatgen.search({q:?},12);var warm=performance.now()-a;\
              var res=performance.getEntriesByType('resource').filter(function(r){{return r.name.indexOf('/search/')>=0}});\
              var bytes=res.filter(function(r){{return r.name.indexOf('meta.json')<0}}).reduce(function(s,r){{return s+r.encodedBodySize}},0);\
              return JSON.stringify({{hits:h.length,bytes:bytes,files:res.length,cold:cold,warm:warm}});}})()"

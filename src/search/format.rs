@@ -5,7 +5,7 @@
 //! - `meta.json` — format version, index id, doc count, docs per doc shard, the first
 //!   term of every term shard (terms are range-partitioned in sorted order), the dictionary
 //!   keys, and the "stop" terms whose prose-only postings were dropped.
-//! - `k/<hex of first char>.gz` — dictionary: the sorted terms starting with that char,
+//! - `k/<hex of first two chars>.gz` — dictionary: the sorted terms starting with them,
 //!   one per line. Prefix and typo expansion run on it before any postings are fetched.
 //! - `t/<n>.gz` — term shard: JSON object term → postings string.
 //! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
@@ -20,9 +20,11 @@ use std::io::{Read, Write};
 pub const VERSION: u32 = 1;
 /// zlib level: 6 is within ~2% of 9 in size on this data and several times faster.
 const GZIP_LEVEL: u32 = 6;
-pub const DOCS_PER_SHARD: usize = 24;
+/// Small doc shards: a query fetches the shards of its top results only, and results are
+/// spread over the whole site.
+pub const DOCS_PER_SHARD: usize = 6;
 /// Raw bytes of postings per term shard before a new shard starts.
-pub const TERM_SHARD_BYTES: usize = 12 * 1024;
+pub const TERM_SHARD_BYTES: usize = 8 * 1024;
 
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;
@@ -88,11 +90,15 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     out
 }
 
-/// Dictionary file key of a term: hex code of its first char.
+/// Dictionary file key of a term: hex codes of its first two chars (`re` → `72-65`), so a
+/// dictionary file stays small on big sites. Prefix and typo expansion therefore assume
+/// the first two characters are typed right.
 pub fn dict_key(term: &str) -> String {
     term.chars()
-        .next()
-        .map_or_else(String::new, |c| format!("{:x}", c as u32))
+        .take(2)
+        .map(|c| format!("{:x}", c as u32))
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -124,6 +130,12 @@ mod tests {
         let s = encode_postings(&p);
         assert_eq!(decode_postings(&s), p);
         assert_eq!(encode_postings(&[(0, 1)]).len(), 1);
+    }
+
+    #[test]
+    fn dict_keys_use_two_chars() {
+        assert_eq!(dict_key("rebase"), "72-65");
+        assert_eq!(dict_key("-i"), "2d-69");
     }
 
     #[test]

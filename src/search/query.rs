@@ -2,10 +2,10 @@
 //! `cheatgen query` and the tests); `search.js` mirrors it step by step in the browser.
 //!
 //! 1. The query splits into chunks of required terms (`tokenize::query`).
-//! 2. Each term expands, through the dictionary of its first char, to itself (exact), up
+//! 2. Each term expands, through the dictionary of its first two chars, to itself (exact), up
 //!    to `PREFIX_MAX` longer terms it starts (prefix, shortest first) and, for terms of 4+
 //!    chars, terms within 1 edit (2 for 8+; typo) — typos are looked for among terms with
-//!    the same first char.
+//!    the same first two chars (one dictionary file).
 //! 3. A doc's score for a term is the best `field_weight × quality` over its expansions
 //!    (exact 10, prefix 6, typo 3); a chunk's whole compound token found exactly adds
 //!    `field_weight × 5`.
@@ -18,8 +18,8 @@ use super::index::SearchEntry;
 use super::tokenize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub const PREFIX_MAX: usize = 20;
-pub const TYPO_MAX: usize = 10;
+pub const PREFIX_MAX: usize = 12;
+pub const TYPO_MAX: usize = 6;
 const Q_EXACT: u32 = 10;
 const Q_PREFIX: u32 = 6;
 const Q_TYPO: u32 = 3;

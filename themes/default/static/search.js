@@ -3,8 +3,8 @@
 (function () {
   "use strict";
 
-  var PREFIX_MAX = 20, TYPO_MAX = 10, Q_EXACT = 10, Q_PREFIX = 6, Q_TYPO = 3, COMPOUND_BONUS = 5;
-  var MAX_TERM = 48, UI_LIMIT = 30;
+  var PREFIX_MAX = 12, TYPO_MAX = 6, Q_EXACT = 10, Q_PREFIX = 6, Q_TYPO = 3, COMPOUND_BONUS = 5;
+  var MAX_TERM = 48, UI_LIMIT = 12;
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
   var PART = /[\p{Alphabetic}\p{N}]/u;
   var COMPOUND_EXTRA = "_-./:@{}~+#$%=&|*!?<>";
@@ -45,7 +45,7 @@
     }
     return cache[rel];
   }
-  function dictKey(term) { return term.codePointAt(0).toString(16); }
+  function dictKey(term) { return chars(term).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-"); }
   function dict(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
       var list = t.split("\n");
