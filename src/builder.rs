@@ -62,6 +62,11 @@ struct SiteContext<'a> {
     language: &'a str,
     base_path: &'a str,
     base_url: String,
+    /// `https://user.github.io` (no path) when the base URL is absolute, else empty:
+    /// templates build canonical and Open Graph URLs as `origin ~ page.url`.
+    origin: String,
+    /// URL of the Atom feed, when there is one.
+    feed_url: Option<String>,
     assets: &'a BTreeMap<String, String>,
     extra: &'a toml::Table,
     generator: String,
@@ -228,6 +233,9 @@ pub fn plan_cached(
         language: &config.language,
         base_path: &site_url.base_path,
         base_url: site_url.absolute.clone().unwrap_or_default(),
+        origin: site_url.origin().unwrap_or_default(),
+        feed_url: crate::feeds::has_feed(&model, &site_url)
+            .then(|| format!("{}{}", site_url.base_path, crate::feeds::FEED_FILE)),
         assets: &assets.urls,
         extra: &config.extra,
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
@@ -243,11 +251,11 @@ pub fn plan_cached(
         plan.insert(path, OutputFile::Bytes(bytes));
     }
     plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
-    if site_url.absolute.is_some() {
-        plan.insert(
-            "sitemap.xml".into(),
-            OutputFile::Bytes(sitemap(&model, &site_url).into_bytes()),
-        );
+    for (path, bytes) in crate::feeds::files(&model, &site_url, &config) {
+        // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
+        if !asset_set.contains(&path) {
+            plan.insert(path, OutputFile::Bytes(bytes));
+        }
     }
     for a in content_assets {
         if plan.contains_key(&a.rel_path) {
@@ -365,23 +373,6 @@ fn reserved_url_conflicts(model: &SiteModel, root: &std::path::Path) -> Vec<Diag
             )
         })
         .collect()
-}
-
-fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
-    let mut urls: Vec<&str> = vec![url.base_path.as_str()];
-    urls.extend(model.sections.iter().map(|s| s.url.as_str()));
-    urls.extend(model.sheets.iter().map(|s| s.url.as_str()));
-    urls.sort_unstable();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for u in urls {
-        if let Some(abs) = url.absolute_url(u) {
-            xml.push_str("  <url><loc>");
-            crate::highlight::escape_into(&mut xml, &abs);
-            xml.push_str("</loc></url>\n");
-        }
-    }
-    xml.push_str("</urlset>\n");
-    xml
 }
 
 /// Phase timings on stderr when `CHEATGEN_TIMINGS` is set (for benchmarking, not tests).

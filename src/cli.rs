@@ -40,6 +40,24 @@ pub enum Command {
     /// Build, serve the site on 127.0.0.1, rebuild on every change and live-reload the
     /// browser.
     Serve(ServeArgs),
+    /// Create a new site: config, example sheets, .gitignore and a GitHub Pages workflow.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the site in (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Site title (default: the folder name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Where the site will be published, e.g. https://user.github.io/repo/.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Overwrite existing scaffold files (a content/ folder with notes is never touched).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +148,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Query(args) => crate::query_cmd::run(&args),
+        Command::Init(args) => crate::init::run(&args),
         Command::Serve(args) => crate::serve::run(&crate::serve::ServeOptions {
             root: args.root,
             bind: args.bind,

@@ -20,6 +20,10 @@ pub struct Config {
     pub base_url: String,
     pub language: String,
     pub theme: String,
+    /// Custom domain for GitHub Pages: written to `CNAME`.
+    pub cname: String,
+    /// Feed author (default: the site title).
+    pub author: String,
     pub markdown: MarkdownConfig,
     pub highlight: HighlightConfig,
     pub build: BuildConfig,
@@ -57,6 +61,8 @@ impl Default for Config {
             base_url: String::new(),
             language: "en".into(),
             theme: "default".into(),
+            cname: String::new(),
+            author: String::new(),
             markdown: MarkdownConfig::default(),
             highlight: HighlightConfig::default(),
             build: BuildConfig::default(),
@@ -170,6 +176,12 @@ impl SiteUrl {
                 "base_url {raw:?} must start with http:// or https:// or be a path like /repo/"
             ))
         }
+    }
+
+    /// `https://host` of an absolute base URL.
+    pub fn origin(&self) -> Option<String> {
+        let abs = self.absolute.as_ref()?;
+        Some(abs[..abs.len() - self.base_path.len()].to_string())
     }
 
     /// Absolute URL for a site path (`/repo/a/`) when the base is absolute.
