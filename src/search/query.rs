@@ -2,9 +2,10 @@
 //! `cheatgen query` and the tests); `search.js` mirrors it step by step in the browser.
 //!
 //! 1. The query splits into chunks of required terms (`tokenize::query`).
-//! 2. Each term expands, through the dictionary of its first two chars, to itself (exact), up
-//!    to `PREFIX_MAX` longer terms it starts (prefix, shortest first) and, for terms of 4+
-//!    chars, terms within 1 edit (2 for 8+; typo) — typos are looked for among terms with
+//! 2. Each term expands, through the dictionary of its first two chars, to itself (exact);
+//!    the last term (being typed) and terms without an exact match also to up to
+//!    `PREFIX_MAX` longer terms they start (prefix, shortest first); terms of 4+ chars
+//!    without an exact match also to terms within 1 edit (2 for 8+; typo) — typos are looked for among terms with
 //!    the same first two chars (one dictionary file).
 //! 3. A doc's score for a term is the best `field_weight × quality` over its expansions
 //!    (exact 10, prefix 6, typo 3); a chunk's whole compound token found exactly adds
@@ -175,13 +176,19 @@ impl<F: IndexFiles> Searcher<F> {
         Ok(self.docs[&shard].get(doc as usize % per).cloned())
     }
 
-    /// The expansions of a query term with their quality.
-    pub fn expand(&mut self, q: &str) -> Result<Vec<(String, u32)>, SearchError> {
+    /// The expansions of a query term with their quality. Prefixes are tried for the last
+    /// term (the one being typed) and for terms with no exact match; typos only for terms
+    /// with no exact match — every expansion can cost a shard download in the browser.
+    pub fn expand(&mut self, q: &str, last: bool) -> Result<Vec<(String, u32)>, SearchError> {
         let dict = self.dict(q)?;
         let mut out = Vec::new();
         let start = dict.partition_point(|t| t.as_str() < q);
-        if dict.get(start).is_some_and(|t| t == q) {
+        let exact = dict.get(start).is_some_and(|t| t == q);
+        if exact {
             out.push((q.to_string(), Q_EXACT));
+            if !last {
+                return Ok(out);
+            }
         }
         let mut prefixed: Vec<&String> = dict[start..]
             .iter()
@@ -197,7 +204,7 @@ impl<F: IndexFiles> Searcher<F> {
                 .map(|t| (t.to_string(), Q_PREFIX)),
         );
         let qlen = q.chars().count();
-        if qlen >= 4 {
+        if qlen >= 4 && !exact {
             let max = if qlen >= 8 { 2 } else { 1 };
             let mut typos: Vec<(usize, &String)> = dict
                 .iter()
@@ -236,7 +243,7 @@ impl<F: IndexFiles> Searcher<F> {
         let mut docs: BTreeMap<u32, (Vec<u32>, u32, Vec<String>)> = BTreeMap::new();
         let n = terms.len();
         for (i, q) in terms.iter().enumerate() {
-            for (term, quality) in self.expand(q)? {
+            for (term, quality) in self.expand(q, i + 1 == n)? {
                 for (doc, mask) in self.postings(&term)? {
                     let e = docs
                         .entry(doc)

@@ -58,17 +58,23 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (m.shards[mid] <= term) lo = mid + 1; else hi = mid; }
     return lo - 1;
   }
+  var decoded = new Map();
   function postings(m, term) {
+    if (decoded.has(term)) return Promise.resolve(decoded.get(term));
     var s = shardOf(m, term);
     if (s < 0) return Promise.resolve([]);
     return file(m, "t/" + s + ".gz", JSON.parse).then(function (map) {
-      return map && map[term] ? decode(map[term]) : [];
+      var list = map && map[term] ? decode(map[term]) : [];
+      decoded.set(term, list);
+      return list;
     });
   }
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var d = 0; d < 64; d++) DIGIT[ALPHABET.charCodeAt(d)] = d;
   function decode(s) {
     var out = [], v = 0, mul = 1, doc = 0;
     for (var i = 0; i < s.length; i++) {
-      var idx = ALPHABET.indexOf(s[i]);
+      var c = s.charCodeAt(i), idx = c < 128 ? DIGIT[c] : -1;
       if (idx < 0) continue;
       v += (idx & 31) * mul;
       mul *= 32;
@@ -150,18 +156,22 @@
     return d[a.length][b.length];
   }
   function cmpStr(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
-  function expand(m, q) {
+  function expand(m, q, last) {
     return dict(m, q).then(function (list) {
       var out = [];
       var lo = 0, hi = list.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
-      if (list[lo] === q) out.push([q, Q_EXACT]);
+      var exact = list[lo] === q;
+      if (exact) {
+        out.push([q, Q_EXACT]);
+        if (!last) return out;
+      }
       var pre = [];
       for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q) pre.push(list[i]);
       pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
       pre.slice(0, PREFIX_MAX).forEach(function (t) { out.push([t, Q_PREFIX]); });
       var qlen = chars(q).length;
-      if (qlen >= 4) {
+      if (qlen >= 4 && !exact) {
         var max = qlen >= 8 ? 2 : 1, typos = [];
         list.forEach(function (t) {
           if (t.startsWith(q) || Math.abs(chars(t).length - qlen) > max) return;
@@ -182,7 +192,7 @@
       var chunks = parseQuery(query), terms = [];
       chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
       if (!terms.length) return [];
-      return Promise.all(terms.map(function (q) { return expand(m, q); })).then(function (expansions) {
+      return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1); })).then(function (expansions) {
         var wanted = [];
         expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
         chunks.forEach(function (c) { if (c.compound && !(c.required.length === 1 && c.required[0] === c.compound)) wanted.push(c.compound); });
