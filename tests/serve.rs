@@ -262,3 +262,28 @@ fn events_endpoint_sends_reload_and_errors() {
     std::fs::write(&note, good).unwrap();
     assert!(next_event("ok").is_some(), "error cleared");
 }
+
+#[test]
+fn a_themes_folder_created_while_serving_is_watched() {
+    let site = Site::fixture("crosslinks");
+    let served = Served::start(&site);
+    let css = include_str!("../themes/default/static/style.css");
+    site.write(
+        "themes/default/static/style.css",
+        format!("{css}\n/* one */\n"),
+    );
+    assert!(served.wait_rebuilds(1, WAIT), "{}", served.log());
+    std::thread::sleep(Duration::from_millis(300));
+    site.write(
+        "themes/default/static/style.css",
+        format!("{css}\n/* two */\n"),
+    );
+    let found = wait_for(WAIT, || {
+        let assets = std::fs::read_dir(site.public().join("assets")).ok()?;
+        assets
+            .filter_map(|e| e.ok())
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("/* two */")))
+            .then_some(())
+    });
+    assert!(found.is_some(), "second edit picked up: {}", served.log());
+}

@@ -94,14 +94,21 @@ async fn serve(opts: &ServeOptions) -> i32 {
     eprintln!("built in {} ms", started.elapsed().as_millis());
     let root_c = std::fs::canonicalize(&output).unwrap_or(output.clone());
 
-    let (watcher, rx) = match watch::watch(&opts.root, &output) {
+    let (mut watcher, rx) = match watch::watch(&opts.root, &output) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch {}: {e}", opts.root.display());
             return 1;
         }
     };
-    std::thread::spawn(move || rebuilder.run(rx));
+    std::thread::spawn(move || {
+        rebuilder.run(rx, |changes| {
+            // A `themes/` or `content/` folder created while serving gets watched too.
+            if changes.paths.iter().any(|p| p.is_dir()) {
+                watcher.ensure_watched();
+            }
+        })
+    });
 
     let app = http::router(AppState {
         root: root_c,
@@ -129,7 +136,6 @@ async fn serve(opts: &ServeOptions) -> i32 {
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    drop(watcher);
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -207,12 +213,13 @@ impl Rebuilder {
 
     /// Rebuild loop: one rebuild per batch of changes, batches that arrive during a
     /// rebuild are merged into the next one (a `git checkout` gives one or two rebuilds).
-    fn run(mut self, rx: mpsc::Receiver<watch::Changes>) {
+    fn run(mut self, rx: mpsc::Receiver<watch::Changes>, mut before: impl FnMut(&watch::Changes)) {
         while let Ok(mut changes) = rx.recv() {
             // Let a burst finish: keep merging while batches keep coming.
             while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
                 changes.paths.extend(more.paths);
             }
+            before(&changes);
             self.rebuild(&changes);
         }
     }

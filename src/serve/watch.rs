@@ -30,7 +30,25 @@ impl Changes {
 }
 
 pub struct Watcher {
-    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    root: PathBuf,
+    watched: Vec<PathBuf>,
+}
+
+impl Watcher {
+    /// Starts watching `content/` and `themes/` if they exist and are not watched yet (they
+    /// may be created while serving).
+    pub fn ensure_watched(&mut self) {
+        for dir in [crate::source::CONTENT_DIR, "themes"] {
+            let d = self.root.join(dir);
+            if d.is_dir()
+                && !self.watched.contains(&d)
+                && self.debouncer.watch(&d, RecursiveMode::Recursive).is_ok()
+            {
+                self.watched.push(d);
+            }
+        }
+    }
 }
 
 /// Starts watching; relevant batches arrive on the returned channel.
@@ -57,18 +75,13 @@ pub fn watch(root: &Path, output: &Path) -> notify::Result<(Watcher, mpsc::Recei
         }
     })?;
     debouncer.watch(&root_c, RecursiveMode::NonRecursive)?;
-    for dir in [crate::source::CONTENT_DIR, "themes"] {
-        let d = root_c.join(dir);
-        if d.is_dir() {
-            debouncer.watch(&d, RecursiveMode::Recursive)?;
-        }
-    }
-    Ok((
-        Watcher {
-            _debouncer: debouncer,
-        },
-        rx,
-    ))
+    let mut watcher = Watcher {
+        debouncer,
+        root: root_c,
+        watched: Vec::new(),
+    };
+    watcher.ensure_watched();
+    Ok((watcher, rx))
 }
 
 /// Is a change to `path` one a rebuild should see?
