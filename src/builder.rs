@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Show a progress line on a terminal when the build is slow.
     pub progress: bool,
+    /// Leave the search index out of the plan (`serve` builds it after the pages).
+    pub skip_search: bool,
 }
 
 #[derive(Debug, Default)]
@@ -77,6 +79,9 @@ pub struct Planned {
     pub plan: OutputPlan,
     pub report: BuildReport,
     pub output_dir: PathBuf,
+    /// The site model, for work done after the plan (`serve` builds the search index
+    /// after writing the pages).
+    pub model: SiteModel,
 }
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
@@ -242,10 +247,12 @@ pub fn plan_cached(
     };
     let mut plan = render_pages(&model, &templates, &site_ctx, &mut cache.pages)?;
     timings.lap("templates");
-    for (path, bytes) in crate::search::build(&model.sheets) {
-        plan.insert(path, OutputFile::Bytes(bytes));
+    if !opts.skip_search {
+        for (path, bytes) in crate::search::build(&model.sheets) {
+            plan.insert(path, OutputFile::Bytes(bytes));
+        }
+        timings.lap("search index");
     }
-    timings.lap("search index");
     diags.extend(reserved_url_conflicts(&model, &opts.root));
     for (path, bytes) in assets.files {
         plan.insert(path, OutputFile::Bytes(bytes));
@@ -286,6 +293,7 @@ pub fn plan_cached(
         plan,
         report,
         output_dir,
+        model,
     })
 }
 

@@ -203,6 +203,7 @@ fn run_build(args: BuildArgs) -> i32 {
         drafts: args.site.drafts,
         force: args.force,
         progress: !args.quiet,
+        skip_search: false,
     };
     match builder::build(&opts) {
         Ok(report) => {

@@ -82,6 +82,13 @@ fn canonical_lenient(p: &Path) -> PathBuf {
 
 /// Writes the plan into `out`: changed files only, then removes stale ones.
 pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
+    write_except(plan, out, None)
+}
+
+/// `write`, but files of earlier builds under `keep` (e.g. `search/`) stay as they are
+/// (neither removed nor dropped from the manifest): `serve` writes pages first and the
+/// search index right after.
+pub fn write_except(plan: &OutputPlan, out: &Path, keep: Option<&str>) -> Result<WriteStats> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let had_manifest = out.join(MANIFEST).is_file();
     let old = read_manifest(out);
@@ -117,7 +124,23 @@ pub fn write(plan: &OutputPlan, out: &Path) -> Result<WriteStats> {
         }
         manifest.push_str(&format!("{hash}  {rel}\n"));
     }
-    let removed = remove_stale(out, plan, &old, had_manifest)?;
+    if let Some(prefix) = keep {
+        let mut kept: Vec<(&String, &String)> = old
+            .iter()
+            .filter(|(rel, _)| rel.starts_with(prefix) && !plan.contains_key(*rel))
+            .collect();
+        kept.sort();
+        for (rel, hash) in kept {
+            manifest.push_str(&format!("{hash}  {rel}\n"));
+        }
+    }
+    let keep_old = |rel: &String| keep.is_some_and(|k| rel.starts_with(k));
+    let old_candidates: HashMap<String, String> = old
+        .iter()
+        .filter(|(rel, _)| !keep_old(rel))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let removed = remove_stale(out, plan, &old_candidates, had_manifest || keep.is_some())?;
     stats.removed = removed.len();
     stats.changed.extend(removed);
     stats.changed.sort();

@@ -74,6 +74,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
         base_url: Some(url.clone()),
         drafts: opts.drafts,
         progress: true,
+        skip_search: true,
         ..BuildOptions::default()
     };
 
@@ -201,7 +202,11 @@ impl Rebuilder {
         for d in &planned.report.diagnostics {
             eprintln!("{d}");
         }
-        if let Err(e) = output::write(&planned.plan, &planned.output_dir) {
+        let mut plan = planned.plan;
+        for (path, bytes) in crate::search::build(&planned.model.sheets) {
+            plan.insert(path, output::OutputFile::Bytes(bytes));
+        }
+        if let Err(e) = output::write(&plan, &planned.output_dir) {
             eprintln!("{e}");
             return Err(e.exit_code());
         }
@@ -243,7 +248,25 @@ impl Rebuilder {
             self.set_error(Some(error_text(&planned.report.diagnostics)));
             return;
         }
-        let stats = match output::write(&planned.plan, &planned.output_dir) {
+        // Pages first (what the open browser waits for), then the search index.
+        let stats = match output::write_except(&planned.plan, &planned.output_dir, Some("search/"))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                self.set_error(Some(e.to_string()));
+                return;
+            }
+        };
+        let pages_ms = started.elapsed().as_millis();
+        self.set_error(None);
+        let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
+        let _ = self.events.send(("reload", data.to_string()));
+        let mut plan = planned.plan;
+        for (path, bytes) in crate::search::build(&planned.model.sheets) {
+            plan.insert(path, output::OutputFile::Bytes(bytes));
+        }
+        let index = match output::write(&plan, &planned.output_dir) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -253,16 +276,14 @@ impl Rebuilder {
         };
         let rendered = self.cache.rendered;
         eprintln!(
-            "rebuilt {rendered} sheet{} in {} ms ({} file{} written, {} removed)",
+            "rebuilt {rendered} sheet{} in {} ms ({} file{} written, {} removed; search index {} ms)",
             if rendered == 1 { "" } else { "s" },
-            started.elapsed().as_millis(),
-            stats.written,
-            if stats.written == 1 { "" } else { "s" },
-            stats.removed,
+            pages_ms,
+            stats.written + index.written,
+            if stats.written + index.written == 1 { "" } else { "s" },
+            stats.removed + index.removed,
+            started.elapsed().as_millis() - pages_ms,
         );
-        self.set_error(None);
-        let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
-        let _ = self.events.send(("reload", data.to_string()));
     }
 
     fn set_error(&self, message: Option<String>) {
