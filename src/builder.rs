@@ -11,6 +11,7 @@ use crate::output::{self, OutputFile, OutputPlan, WriteStats};
 use crate::progress::Progress;
 use crate::site::{self, SheetPage, SiteModel};
 use crate::source::{self, SourceTree};
+use crate::taxonomy::TagPage;
 use crate::templates::{Assets, Templates, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -127,6 +128,8 @@ pub struct BuildCache {
     fingerprint: Option<blake3::Hash>,
     notes: HashMap<String, Arc<RenderedNote>>,
     pages: HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
+    /// Tag pages list every card of their sheets: large, and mostly unchanged by an edit.
+    tag_pages: HashMap<String, (TagPage, Arc<Vec<u8>>)>,
     /// Notes rendered (not reused) by the last build.
     pub rendered: usize,
 }
@@ -136,6 +139,7 @@ impl BuildCache {
         if self.fingerprint != Some(fp) {
             self.notes.clear();
             self.pages.clear();
+            self.tag_pages.clear();
             self.fingerprint = Some(fp);
         }
     }
@@ -245,7 +249,13 @@ pub fn plan_cached(
         extra: &config.extra,
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
     };
-    let mut plan = render_pages(&model, &templates, &site_ctx, &mut cache.pages)?;
+    let mut plan = render_pages(
+        &model,
+        &templates,
+        &site_ctx,
+        &mut cache.pages,
+        &mut cache.tag_pages,
+    )?;
     timings.lap("templates");
     if !opts.skip_search {
         for (path, bytes) in crate::search::build(&model.sheets) {
@@ -302,6 +312,7 @@ fn render_pages(
     templates: &Templates,
     site: &SiteContext,
     cache: &mut HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
+    tag_cache: &mut HashMap<String, (TagPage, Arc<Vec<u8>>)>,
 ) -> Result<OutputPlan> {
     let base = |extra: &dyn Fn(&mut Context)| {
         let mut ctx = Context::new();
@@ -333,9 +344,23 @@ fn render_pages(
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
         plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
     }
-    for t in &model.tags {
-        let html = templates.render("tag.html", &base(&|c| c.insert("tag", t)))?;
-        plan.insert(t.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
+    let old_tags = std::mem::take(tag_cache);
+    let tags: Vec<Result<Arc<Vec<u8>>>> = model
+        .tags
+        .par_iter()
+        .map(|t| match old_tags.get(&t.output_path) {
+            Some((prev, html)) if prev == t => Ok(Arc::clone(html)),
+            _ => Ok(Arc::new(
+                templates
+                    .render("tag.html", &base(&|c| c.insert("tag", t)))?
+                    .into_bytes(),
+            )),
+        })
+        .collect();
+    for (t, r) in model.tags.iter().zip(tags) {
+        let html = r?;
+        plan.insert(t.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
+        tag_cache.insert(t.output_path.clone(), (t.clone(), html));
     }
     if !model.tags.is_empty() {
         let html = templates.render("tags.html", &base(&|c| c.insert("tags", &model.home.tags)))?;
