@@ -222,8 +222,9 @@ pub fn is_dangerous_url(url: &str) -> bool {
         || (cleaned.starts_with("data:") && !cleaned.starts_with("data:image/"))
 }
 
-/// Decodes the entities that matter for attribute values (named basics and numeric).
-fn decode_entities(s: &str) -> String {
+/// Decodes the entities that matter for attribute values and our own escaped text (named
+/// basics and numeric). Also used by search to read text back out of rendered HTML.
+pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -245,6 +246,7 @@ fn decode_entities(s: &str) -> String {
             "lt" => Some('<'),
             "gt" => Some('>'),
             "colon" => Some(':'),
+            "nbsp" => Some(' '),
             "Tab" | "NewLine" => Some(' '),
             _ => entity
                 .strip_prefix("#x")

@@ -84,7 +84,7 @@ pub fn extract(html: &str) -> CardText {
             Sink::Block => &mut block,
             Sink::Skip => continue,
         };
-        unescape_into(target, text);
+        target.push_str(&crate::sanitize::decode_entities(text));
     }
     let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     out.prose = squeeze(&out.prose);
@@ -96,40 +96,6 @@ fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
     let len = tag[start..].find('"')?;
     Some(&tag[start..start + len])
-}
-
-/// Decodes the entities our renderer emits (plus numeric ones).
-pub fn unescape_into(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let semi = after.find(';').filter(|&i| i <= 10);
-        let decoded = semi.and_then(|i| match &after[1..i] {
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "amp" => Some('&'),
-            "quot" => Some('"'),
-            "apos" | "#39" | "#x27" => Some('\''),
-            "nbsp" => Some(' '),
-            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        });
-        match (decoded, semi) {
-            (Some(c), Some(i)) => {
-                out.push(c);
-                rest = &after[i + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
 }
 
 #[cfg(test)]

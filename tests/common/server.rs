@@ -50,7 +50,7 @@ fn handle(mut stream: TcpStream, root: &Path, prefix: &str) {
     let path = path.split(['?', '#']).next().unwrap_or("/");
     let file = path
         .strip_prefix(prefix)
-        .and_then(|rest| resolve(root, &decode(rest)));
+        .and_then(|rest| resolve(root, &super::percent_decode(rest)));
     let (status, body, ctype) = match file {
         Some(f) => (
             "200 OK",
@@ -80,24 +80,6 @@ fn resolve(root: &Path, rest: &str) -> Option<PathBuf> {
         f = f.join("index.html");
     }
     f.is_file().then_some(f)
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn content_type(p: &Path) -> &'static str {
