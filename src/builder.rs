@@ -132,6 +132,18 @@ pub struct BuildCache {
     tag_pages: HashMap<String, (TagPage, Arc<Vec<u8>>)>,
     /// Notes rendered (not reused) by the last build.
     pub rendered: usize,
+    /// Keep rendered pages for the next build (off for one-shot builds: it costs memory).
+    pub keep_pages: bool,
+}
+
+impl BuildCache {
+    /// A cache for a process that rebuilds (`serve`).
+    pub fn persistent() -> Self {
+        BuildCache {
+            keep_pages: true,
+            ..BuildCache::default()
+        }
+    }
 }
 
 impl BuildCache {
@@ -255,6 +267,7 @@ pub fn plan_cached(
         &site_ctx,
         &mut cache.pages,
         &mut cache.tag_pages,
+        cache.keep_pages,
     )?;
     timings.lap("templates");
     if !opts.skip_search {
@@ -313,6 +326,7 @@ fn render_pages(
     site: &SiteContext,
     cache: &mut HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
     tag_cache: &mut HashMap<String, (TagPage, Arc<Vec<u8>>)>,
+    keep: bool,
 ) -> Result<OutputPlan> {
     let base = |extra: &dyn Fn(&mut Context)| {
         let mut ctx = Context::new();
@@ -333,13 +347,15 @@ fn render_pages(
         })
         .collect();
     let mut plan = OutputPlan::new();
-    let mut fresh = HashMap::with_capacity(sheets.len());
+    let mut fresh = HashMap::new();
     for (p, r) in model.sheets.iter().zip(sheets) {
         let html = r?;
         plan.insert(p.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
-        fresh.insert(p.output_path.clone(), (p.clone(), html));
+        if keep {
+            fresh.insert(p.output_path.clone(), (p.clone(), html));
+        }
     }
-    *cache = fresh;
+    *cache = if keep { fresh } else { HashMap::new() };
     for s in &model.sections {
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
         plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
@@ -360,7 +376,9 @@ fn render_pages(
     for (t, r) in model.tags.iter().zip(tags) {
         let html = r?;
         plan.insert(t.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
-        tag_cache.insert(t.output_path.clone(), (t.clone(), html));
+        if keep {
+            tag_cache.insert(t.output_path.clone(), (t.clone(), html));
+        }
     }
     if !model.tags.is_empty() {
         let html = templates.render("tags.html", &base(&|c| c.insert("tags", &model.home.tags)))?;

@@ -22,7 +22,7 @@ pub const VERSION: u32 = 1;
 const GZIP_LEVEL: u32 = 6;
 /// Small doc shards: a query fetches the shards of its top results only, and results are
 /// spread over the whole site.
-pub const DOCS_PER_SHARD: usize = 6;
+pub const DOCS_PER_SHARD: usize = 8;
 /// Raw bytes of postings per term shard before a new shard starts.
 pub const TERM_SHARD_BYTES: usize = 8 * 1024;
 

@@ -83,7 +83,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
     let mut rebuilder = Rebuilder {
         opts: build_opts,
         hl: Highlighter::new(),
-        cache: BuildCache::default(),
+        cache: BuildCache::persistent(),
         events: events.clone(),
         error: Arc::clone(&error),
     };
