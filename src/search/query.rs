@@ -239,11 +239,20 @@ impl<F: IndexFiles> Searcher<F> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
+        // A last word typed out as a whole code token that exists (`--no-cache-dir`) is
+        // complete: its last part is not expanded as a prefix.
+        let last_complete = match chunks.last().and_then(|c| c.compound.as_deref()) {
+            Some(c) => self
+                .dict(c)?
+                .binary_search_by(|t| t.as_str().cmp(c))
+                .is_ok(),
+            None => false,
+        };
         // doc → (per-term best score, bonus, matched index terms)
         let mut docs: BTreeMap<u32, (Vec<u32>, u32, Vec<String>)> = BTreeMap::new();
         let n = terms.len();
         for (i, q) in terms.iter().enumerate() {
-            for (term, quality) in self.expand(q, i + 1 == n)? {
+            for (term, quality) in self.expand(q, i + 1 == n && !last_complete)? {
                 for (doc, mask) in self.postings(&term)? {
                     let e = docs
                         .entry(doc)

@@ -156,6 +156,11 @@
     return d[a.length][b.length];
   }
   function cmpStr(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+  function sortedHas(list, t) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < t) lo = mid + 1; else hi = mid; }
+    return list[lo] === t;
+  }
   function expand(m, q, last) {
     return dict(m, q).then(function (list) {
       var out = [];
@@ -192,7 +197,11 @@
       var chunks = parseQuery(query), terms = [];
       chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
       if (!terms.length) return [];
-      return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1); })).then(function (expansions) {
+      var lastCompound = chunks.length ? chunks[chunks.length - 1].compound : null;
+      var complete = lastCompound ? dict(m, lastCompound).then(function (list) { return sortedHas(list, lastCompound); }) : Promise.resolve(false);
+      return complete.then(function (lastComplete) {
+        return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1 && !lastComplete); }));
+      }).then(function (expansions) {
         var wanted = [];
         expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
         chunks.forEach(function (c) { if (c.compound && !(c.required.length === 1 && c.required[0] === c.compound)) wanted.push(c.compound); });
