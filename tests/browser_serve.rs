@@ -112,3 +112,43 @@ fn css_change_swaps_the_stylesheet_without_reload() {
         "no reload: {debug}"
     );
 }
+
+#[test]
+fn reload_keeps_the_scroll_position() {
+    let _serial = serial();
+    let site = Site::fixture("crosslinks");
+    let long: String = (0..80)
+        .map(|i| format!("# Card {i}\n\nText {i}.\n\n"))
+        .collect();
+    site.write("content/long.md", &long);
+    let served = Served::start(&site);
+    let Some(browser) = browser() else { return };
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    tab.navigate_to(&format!("http://127.0.0.1:{}/long/", served.port))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    eval(&tab, "window.scrollTo(0, 1500)");
+    eval(&tab, "window.__marker = 'old'");
+    site.write("content/long.md", format!("{long}# Card added\n\nNew.\n"));
+    let reloaded = wait_for(WAIT, || {
+        (eval(
+            &tab,
+            "window.__marker === undefined && !!document.getElementById('card-added')",
+        ) == Value::Bool(true))
+        .then_some(())
+    });
+    assert!(reloaded.is_some(), "{}", served.log());
+    let y = wait_for(WAIT, || {
+        eval(&tab, "window.scrollY")
+            .as_f64()
+            .filter(|y| (*y - 1500.0).abs() < 5.0)
+    });
+    assert!(
+        y.is_some(),
+        "scroll kept: {:?}",
+        eval(&tab, "window.scrollY")
+    );
+}
