@@ -215,3 +215,44 @@ fn browser_ranking_matches_cheatgen_query() {
         assert_eq!(browser_urls, cli_urls, "query {q:?}");
     }
 }
+
+#[test]
+fn works_on_a_phone_sized_screen() {
+    use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
+    let _serial = common::browser::serial();
+    let (_site, server) = served("/");
+    let Some(browser) = browser() else { return };
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    tab.call_method(SetDeviceMetricsOverride {
+        width: 375,
+        height: 740,
+        device_scale_factor: 2.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .unwrap();
+    tab.navigate_to(&server.url("/python/pip/"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    let hits = type_query(&tab, "rebase -i");
+    assert_eq!(hits[0], "/git/#interactive-rebase");
+    // The results panel fits the screen, and cards sit in one column.
+    let fits = eval(&tab, "(function(){var r=document.getElementById('cg-results').getBoundingClientRect();return r.left>=0&&r.right<=window.innerWidth+1&&r.width>300;})()");
+    assert_eq!(fits, Value::Bool(true));
+    let columns = eval(
+        &tab,
+        "getComputedStyle(document.querySelector('.cards')).gridTemplateColumns.split(' ').length",
+    );
+    assert_eq!(columns, Value::from(1));
+}
