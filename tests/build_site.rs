@@ -414,3 +414,37 @@ fn version_and_help() {
         assert!(help.contains(flag), "{flag}");
     }
 }
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let site = Site::empty();
+    let cases: &[(&str, &str)] = &[
+        ("empty.md", ""),
+        ("bom.md", "\u{feff}# Title\n\ntext\n"),
+        ("only-fm.md", "---\ntitle: Only\n---\n"),
+        ("only-attr.md", "{: .-three-column}\n"),
+        ("headings.md", "###### Deep\n# Top\n#### Mid\n## Two\n"),
+        ("wikis.md", "[[]] [[#]] [[|]] [[a|]] [[#|x]] [](#) [x]() <a href=\"javascript:x\">j</a>\n"),
+        ("nul.md", "a\u{0}b\u{1}A0\u{1}\u{2}0\u{2}\n"),
+        ("lists.md", "- a\n  - b\n    - c\n      ```python\n      x\n      ```\n"),
+        ("fence.md", "```\nunclosed fence\n"),
+        ("html.md", "<div><script>x</script><style>y</style><iframe src=x></iframe></div><!-- c --> <![CDATA[x]]>\n"),
+        ("table.md", "| a |\n|---|\n| `x|y` |\n"),
+        ("footnote.md", "text[^1]\n\n[^1]: note [[wikis]]\n"),
+        ("unicode.md", "# 日本語 カード\n\n```Rust\nfn 函数() {}\n```\n# Ünïcödé\n"),
+        ("attr-weird.md", "## G\n{: #id .a .-nine-column key=\"v\" }\n### C\n{:}\n"),
+        ("slug.md", "---\nslug: \"///\"\n---\n# S\n"),
+        ("fm-types.md", "---\ntitle: 3\ntags: 5\nweight: x\ndraft: maybe\n---\n# T\n"),
+    ];
+    for (name, text) in cases {
+        site.write(&format!("content/{name}"), text);
+    }
+    let (code, stderr) = site.build(&[]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(site.public().join("unicode/index.html").is_file());
+    let out = site.cmd(&["check", "--format", "json"]).output().unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    let out = site.cmd(&["query", "函数"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
