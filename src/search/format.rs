@@ -5,7 +5,7 @@
 //! - `meta.json` — format version, index id, doc count, docs per doc shard, the first
 //!   term of every term shard (terms are range-partitioned in sorted order), the dictionary
 //!   keys, and the "stop" terms whose prose-only postings were dropped.
-//! - `k/<hex of first two chars>.gz` — dictionary: the sorted terms starting with them,
+//! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that start,
 //!   one per line. Prefix and typo expansion run on it before any postings are fetched.
 //! - `t/<n>.gz` — term shard: JSON object term → postings string.
 //! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
@@ -24,7 +24,7 @@ const GZIP_LEVEL: u32 = 6;
 /// spread over the whole site.
 pub const DOCS_PER_SHARD: usize = 8;
 /// Raw bytes of postings per term shard before a new shard starts.
-pub const TERM_SHARD_BYTES: usize = 8 * 1024;
+pub const TERM_SHARD_BYTES: usize = 4 * 1024;
 
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;
@@ -90,15 +90,23 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     out
 }
 
-/// Dictionary file key of a term: hex codes of its first two chars (`re` → `72-65`), so a
-/// dictionary file stays small on big sites. Prefix and typo expansion therefore assume
-/// the first two characters are typed right.
+/// Dictionary file key of a term: hex codes of its first chars up to and including the
+/// second letter or digit, at most four (`re…` → `72-65`, `--no…` → `2d-2d-6e-6f`), so
+/// a dictionary file stays small on big sites even for the many `--flag` tokens. Prefix
+/// and typo expansion therefore assume the first two letters are typed right.
 pub fn dict_key(term: &str) -> String {
-    term.chars()
-        .take(2)
-        .map(|c| format!("{:x}", c as u32))
-        .collect::<Vec<_>>()
-        .join("-")
+    let mut parts = Vec::with_capacity(4);
+    let mut alnum = 0;
+    for c in term.chars() {
+        parts.push(format!("{:x}", c as u32));
+        if c.is_alphanumeric() {
+            alnum += 1;
+        }
+        if alnum == 2 || parts.len() == 4 {
+            break;
+        }
+    }
+    parts.join("-")
 }
 
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -136,6 +144,8 @@ mod tests {
     fn dict_keys_use_two_chars() {
         assert_eq!(dict_key("rebase"), "72-65");
         assert_eq!(dict_key("-i"), "2d-69");
+        assert_eq!(dict_key("--no-cache-dir"), "2d-2d-6e-6f");
+        assert_eq!(dict_key("{{{{path"), "7b-7b-7b-7b");
     }
 
     #[test]

@@ -251,8 +251,15 @@ impl<F: IndexFiles> Searcher<F> {
         // doc → (per-term best score, bonus, matched index terms)
         let mut docs: BTreeMap<u32, (Vec<u32>, u32, Vec<String>)> = BTreeMap::new();
         let n = terms.len();
+        // Stop terms are optional when other terms are present; their huge posting lists
+        // are then not worth fetching (the browser mirrors this to keep downloads small).
+        let all_stop = terms.iter().all(|t| self.stop.contains(t));
         for (i, q) in terms.iter().enumerate() {
+            let skip_exact = !all_stop && self.stop.contains(q);
             for (term, quality) in self.expand(q, i + 1 == n && !last_complete)? {
+                if skip_exact && &term == q {
+                    continue;
+                }
                 for (doc, mask) in self.postings(&term)? {
                     let e = docs
                         .entry(doc)

@@ -45,7 +45,15 @@
     }
     return cache[rel];
   }
-  function dictKey(term) { return chars(term).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-"); }
+  function dictKey(term) {
+    var parts = [], alnum = 0, cs = chars(term);
+    for (var i = 0; i < cs.length; i++) {
+      parts.push(cs[i].codePointAt(0).toString(16));
+      if (isPart(cs[i])) alnum++;
+      if (alnum === 2 || parts.length === 4) break;
+    }
+    return parts.join("-");
+  }
   function dict(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
       var list = t.split("\n");
@@ -202,8 +210,11 @@
       return complete.then(function (lastComplete) {
         return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1 && !lastComplete); }));
       }).then(function (expansions) {
+        // Stop terms are optional when other terms are present: skip their big lists.
+        var allStop = terms.every(function (t) { return m.stopSet.has(t); });
+        var skipExact = function (t) { return !allStop && m.stopSet.has(t); };
         var wanted = [];
-        expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
+        expansions.forEach(function (ex, i) { ex.forEach(function (e) { if (!(skipExact(terms[i]) && e[0] === terms[i])) wanted.push(e[0]); }); });
         chunks.forEach(function (c) { if (c.compound && !(c.required.length === 1 && c.required[0] === c.compound)) wanted.push(c.compound); });
         return Promise.all(wanted.map(function (t) { return postings(m, t); })).then(function (lists) {
           var byTerm = {};
@@ -211,6 +222,7 @@
           var docs = new Map(), n = terms.length;
           expansions.forEach(function (ex, i) {
             ex.forEach(function (e) {
+              if (skipExact(terms[i]) && e[0] === terms[i]) return;
               byTerm[e[0]].forEach(function (p) {
                 var d = docs.get(p[0]);
                 if (!d) { d = { scores: new Array(n).fill(0), bonus: 0, terms: [] }; docs.set(p[0], d); }
