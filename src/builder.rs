@@ -118,6 +118,46 @@ pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
     Ok((config, site_url))
 }
 
+/// Rendered pages of one kind from the previous build, keyed by output path, with the page
+/// model each was rendered from: an equal model renders to identical bytes.
+pub struct PageCache<T>(HashMap<String, (T, Arc<Vec<u8>>)>);
+
+impl<T> Default for PageCache<T> {
+    fn default() -> Self {
+        PageCache(HashMap::new())
+    }
+}
+
+impl<T: PartialEq + Clone + Send + Sync> PageCache<T> {
+    /// Renders `pages` into `plan` (in parallel), reusing the previous bytes of every page
+    /// whose model did not change; remembers this build's pages when `keep`.
+    fn render(
+        &mut self,
+        pages: &[T],
+        path: impl Fn(&T) -> &String + Sync,
+        render: impl Fn(&T) -> Result<String> + Sync,
+        keep: bool,
+        plan: &mut OutputPlan,
+    ) -> Result<()> {
+        let old = std::mem::take(&mut self.0);
+        let rendered: Vec<Result<Arc<Vec<u8>>>> = pages
+            .par_iter()
+            .map(|p| match old.get(path(p)) {
+                Some((prev, html)) if prev == p => Ok(Arc::clone(html)),
+                _ => render(p).map(|html| Arc::new(html.into_bytes())),
+            })
+            .collect();
+        for (p, r) in pages.iter().zip(rendered) {
+            let html = r?;
+            plan.insert(path(p).clone(), OutputFile::Shared(Arc::clone(&html)));
+            if keep {
+                self.0.insert(path(p).clone(), (p.clone(), html));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What a long-running process (`serve`) keeps between builds so a rebuild only redoes
 /// what changed. Everything is keyed so that a cached result is used only when it must be
 /// byte-identical to a fresh one: per-note renders by the note's bytes (the render is a
@@ -127,9 +167,9 @@ pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
 pub struct BuildCache {
     fingerprint: Option<blake3::Hash>,
     notes: HashMap<String, Arc<RenderedNote>>,
-    pages: HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
+    pages: PageCache<SheetPage>,
     /// Tag pages list every card of their sheets: large, and mostly unchanged by an edit.
-    tag_pages: HashMap<String, (TagPage, Arc<Vec<u8>>)>,
+    tag_pages: PageCache<TagPage>,
     /// Notes rendered (not reused) by the last build.
     pub rendered: usize,
     /// Keep rendered pages for the next build (off for one-shot builds: it costs memory).
@@ -150,8 +190,8 @@ impl BuildCache {
     fn check_fingerprint(&mut self, fp: blake3::Hash) {
         if self.fingerprint != Some(fp) {
             self.notes.clear();
-            self.pages.clear();
-            self.tag_pages.clear();
+            self.pages = PageCache::default();
+            self.tag_pages = PageCache::default();
             self.fingerprint = Some(fp);
         }
     }
@@ -271,9 +311,7 @@ pub fn plan_cached(
     )?;
     timings.lap("templates");
     if !opts.skip_search {
-        for (path, bytes) in crate::search::build(&model.sheets) {
-            plan.insert(path, OutputFile::Bytes(bytes));
-        }
+        add_search_index(&mut plan, &model);
         timings.lap("search index");
     }
     diags.extend(reserved_url_conflicts(&model, &opts.root));
@@ -324,8 +362,8 @@ fn render_pages(
     model: &SiteModel,
     templates: &Templates,
     site: &SiteContext,
-    cache: &mut HashMap<String, (SheetPage, Arc<Vec<u8>>)>,
-    tag_cache: &mut HashMap<String, (TagPage, Arc<Vec<u8>>)>,
+    cache: &mut PageCache<SheetPage>,
+    tag_cache: &mut PageCache<TagPage>,
     keep: bool,
 ) -> Result<OutputPlan> {
     let base = |extra: &dyn Fn(&mut Context)| {
@@ -334,52 +372,25 @@ fn render_pages(
         extra(&mut ctx);
         ctx
     };
-    let old: &HashMap<String, (SheetPage, Arc<Vec<u8>>)> = cache;
-    let sheets: Vec<Result<Arc<Vec<u8>>>> = model
-        .sheets
-        .par_iter()
-        .map(|p| match old.get(&p.output_path) {
-            Some((prev, html)) if prev == p => Ok(Arc::clone(html)),
-            _ => {
-                let html = templates.render("sheet.html", &base(&|c| c.insert("page", p)))?;
-                Ok(Arc::new(html.into_bytes()))
-            }
-        })
-        .collect();
     let mut plan = OutputPlan::new();
-    let mut fresh = HashMap::new();
-    for (p, r) in model.sheets.iter().zip(sheets) {
-        let html = r?;
-        plan.insert(p.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
-        if keep {
-            fresh.insert(p.output_path.clone(), (p.clone(), html));
-        }
-    }
-    *cache = if keep { fresh } else { HashMap::new() };
+    cache.render(
+        &model.sheets,
+        |p| &p.output_path,
+        |p| templates.render("sheet.html", &base(&|c| c.insert("page", p))),
+        keep,
+        &mut plan,
+    )?;
     for s in &model.sections {
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
         plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
     }
-    let old_tags = std::mem::take(tag_cache);
-    let tags: Vec<Result<Arc<Vec<u8>>>> = model
-        .tags
-        .par_iter()
-        .map(|t| match old_tags.get(&t.output_path) {
-            Some((prev, html)) if prev == t => Ok(Arc::clone(html)),
-            _ => Ok(Arc::new(
-                templates
-                    .render("tag.html", &base(&|c| c.insert("tag", t)))?
-                    .into_bytes(),
-            )),
-        })
-        .collect();
-    for (t, r) in model.tags.iter().zip(tags) {
-        let html = r?;
-        plan.insert(t.output_path.clone(), OutputFile::Shared(Arc::clone(&html)));
-        if keep {
-            tag_cache.insert(t.output_path.clone(), (t.clone(), html));
-        }
-    }
+    tag_cache.render(
+        &model.tags,
+        |t| &t.output_path,
+        |t| templates.render("tag.html", &base(&|c| c.insert("tag", t))),
+        keep,
+        &mut plan,
+    )?;
     if !model.tags.is_empty() {
         let html = templates.render("tags.html", &base(&|c| c.insert("tags", &model.home.tags)))?;
         plan.insert(
@@ -399,6 +410,13 @@ fn render_pages(
     let not_found = templates.render("404.html", &base(&|_| {}))?;
     plan.insert("404.html".into(), OutputFile::Bytes(not_found.into_bytes()));
     Ok(plan)
+}
+
+/// Adds the search index files of `model` to `plan`.
+pub fn add_search_index(plan: &mut OutputPlan, model: &SiteModel) {
+    for (path, bytes) in crate::search::build(&model.sheets) {
+        plan.insert(path, OutputFile::Bytes(bytes));
+    }
 }
 
 /// Generated listing folders (`tags/`, `categories/`) win over notes at the same URL;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::browser::{browser, wait_for};
+use common::browser::{browser, eval, wait_for};
 use common::server::StaticServer;
 use common::Site;
 use headless_chrome::Tab;
@@ -31,17 +31,6 @@ fn open(url: &str) -> Option<Arc<Tab>> {
         .wait_until_navigated()
         .unwrap();
     Some(tab)
-}
-
-/// Evaluates `js` (awaiting a promise) and returns its value, passed through JSON so
-/// arrays and objects come back whole.
-fn eval(tab: &Tab, js: &str) -> Value {
-    let wrapped = format!("Promise.resolve({js}).then(function (v) {{ return JSON.stringify(v === undefined ? null : v); }})");
-    let result = tab.evaluate(&wrapped, true).unwrap();
-    match result.value {
-        Some(Value::String(s)) => serde_json::from_str(&s).unwrap_or(Value::Null),
-        _ => Value::Null,
-    }
 }
 
 /// Types `q` into the search box and waits for results; returns the result URLs.

@@ -4,20 +4,12 @@
 
 mod common;
 
-use common::browser::{browser, serial, wait_for};
+use common::browser::{browser, eval, serial, wait_for};
 use common::{Served, Site};
 use serde_json::Value;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn eval(tab: &headless_chrome::Tab, js: &str) -> Value {
-    let wrapped = format!("Promise.resolve({js}).then(function (v) {{ return JSON.stringify(v === undefined ? null : v); }})");
-    match tab.evaluate(&wrapped, true).map(|r| r.value) {
-        Ok(Some(Value::String(s))) => serde_json::from_str(&s).unwrap_or(Value::Null),
-        _ => Value::Null,
-    }
-}
 
 #[test]
 fn page_reloads_on_edit_and_shows_build_errors() {

@@ -203,9 +203,7 @@ impl Rebuilder {
             eprintln!("{d}");
         }
         let mut plan = planned.plan;
-        for (path, bytes) in crate::search::build(&planned.model.sheets) {
-            plan.insert(path, output::OutputFile::Bytes(bytes));
-        }
+        builder::add_search_index(&mut plan, &planned.model);
         if let Err(e) = output::write(&plan, &planned.output_dir) {
             eprintln!("{e}");
             return Err(e.exit_code());
@@ -263,9 +261,7 @@ impl Rebuilder {
         let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
         let _ = self.events.send(("reload", data.to_string()));
         let mut plan = planned.plan;
-        for (path, bytes) in crate::search::build(&planned.model.sheets) {
-            plan.insert(path, output::OutputFile::Bytes(bytes));
-        }
+        builder::add_search_index(&mut plan, &planned.model);
         let index = match output::write(&plan, &planned.output_dir) {
             Ok(s) => s,
             Err(e) => {

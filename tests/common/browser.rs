@@ -49,3 +49,16 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Evaluates `js` (awaiting a promise) and returns its value, passed through JSON so
+/// arrays and objects come back whole. `Null` when the page cannot answer (e.g. while it
+/// reloads), which polling callers treat as "not yet".
+pub fn eval(tab: &headless_chrome::Tab, js: &str) -> serde_json::Value {
+    let wrapped = format!("Promise.resolve({js}).then(function (v) {{ return JSON.stringify(v === undefined ? null : v); }})");
+    match tab.evaluate(&wrapped, true).map(|r| r.value) {
+        Ok(Some(serde_json::Value::String(s))) => {
+            serde_json::from_str(&s).unwrap_or(serde_json::Value::Null)
+        }
+        _ => serde_json::Value::Null,
+    }
+}
