@@ -87,11 +87,16 @@ pub struct Planned {
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    // The output is checked and locked before any work: a refused folder or a concurrent
+    // build fails fast, and the lock covers the whole build.
+    let (config, _) = load_config(opts)?;
+    let out = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
+    let mut session = output::OutputSession::open(&out, &opts.root, opts.force)?;
     let planned = plan(opts, &Highlighter::new())?;
-    output::check_output_dir(&planned.output_dir, &opts.root, opts.force)?;
     let mut report = planned.report;
+    report.diagnostics.splice(0..0, session.warnings.drain(..));
     let mut timings = Timings::from_env();
-    report.write = output::write(&planned.plan, &planned.output_dir)?;
+    report.write = session.publish(&planned.plan)?;
     timings.lap("write");
     report.elapsed = started.elapsed();
     Ok(report)

@@ -30,6 +30,17 @@ pub enum Error {
     #[error("{}: error: refusing to use this directory as output: {reason}", path.display())]
     OutputForbidden { path: PathBuf, reason: String },
 
+    #[error("{}: error: another cheatgen is writing {}/ (pid {pid}); wait for it to finish or stop it", path.display(), path.display().to_string().trim_start_matches("./").trim_end_matches('/'))]
+    OutputLocked { path: PathBuf, pid: String },
+
+    #[error("{}: error: cannot write the site: {source}; nothing was changed in {}/", path.display(), output.display().to_string().trim_start_matches("./").trim_end_matches('/'))]
+    OutputWrite {
+        path: PathBuf,
+        output: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("template {name}: error: {message}")]
     Template { name: String, message: String },
 
@@ -59,8 +70,12 @@ impl Error {
             | Error::ThemeNotFound { .. }
             | Error::HighlightTheme { .. }
             | Error::OutputNotOurs { .. }
-            | Error::OutputForbidden { .. } => 2,
-            Error::Io { .. } | Error::Template { .. } | Error::Search { .. } => 1,
+            | Error::OutputForbidden { .. }
+            | Error::OutputLocked { .. } => 2,
+            Error::Io { .. }
+            | Error::OutputWrite { .. }
+            | Error::Template { .. }
+            | Error::Search { .. } => 1,
         }
     }
 }

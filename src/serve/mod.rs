@@ -86,6 +86,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
         cache: BuildCache::persistent(),
         events: events.clone(),
         error: Arc::clone(&error),
+        session: None,
     };
     let started = Instant::now();
     let output = match rebuilder.first_build() {
@@ -184,6 +185,8 @@ struct Rebuilder {
     cache: BuildCache,
     events: broadcast::Sender<Message>,
     error: Arc<Mutex<Option<String>>>,
+    /// The output directory's lock and manifest, from the first build on.
+    session: Option<output::OutputSession>,
 }
 
 impl Rebuilder {
@@ -195,16 +198,21 @@ impl Rebuilder {
                 return Err(e.exit_code());
             }
         };
-        if let Err(e) = output::check_output_dir(&planned.output_dir, &self.opts.root, false) {
-            eprintln!("{e}");
-            return Err(e.exit_code());
-        }
+        // Held for as long as `serve` runs: its rebuilds write the folder in place.
+        let session = match output::OutputSession::open(&planned.output_dir, &self.opts.root, false)
+        {
+            Ok(s) => self.session.insert(s),
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(e.exit_code());
+            }
+        };
         for d in &planned.report.diagnostics {
             eprintln!("{d}");
         }
         let mut plan = planned.plan;
         builder::add_search_index(&mut plan, &planned.model);
-        if let Err(e) = output::write(&plan, &planned.output_dir) {
+        if let Err(e) = session.publish(&plan) {
             eprintln!("{e}");
             return Err(e.exit_code());
         }
@@ -247,8 +255,10 @@ impl Rebuilder {
             return;
         }
         // Pages first (what the open browser waits for), then the search index.
-        let stats = match output::write_except(&planned.plan, &planned.output_dir, Some("search/"))
-        {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let stats = match session.write_incremental(&planned.plan, Some("search/")) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -262,7 +272,10 @@ impl Rebuilder {
         let _ = self.events.send(("reload", data.to_string()));
         let mut plan = planned.plan;
         builder::add_search_index(&mut plan, &planned.model);
-        let index = match output::write(&plan, &planned.output_dir) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let index = match session.write_incremental(&plan, None) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");

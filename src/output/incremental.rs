@@ -1,0 +1,159 @@
+//! In-place rewrites for `serve`: only files whose bytes changed are written (temp file +
+//! rename, so a browser never reads half a page), then stale files are removed, all under
+//! the session's lock. Faster than a whole-site publish for one edited note; the first
+//! build of `serve` publishes atomically like `build`.
+//!
+//! Before a file that the manifest does not list yet is written, the manifest is saved with
+//! it, so a `serve` killed mid-write never leaves a file of ours that the next build would
+//! take for a user's. Nothing is written or removed through a symlinked folder.
+
+use super::{check_relative, Manifest, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
+use crate::error::Result;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+impl OutputSession {
+    /// Writes the changed files of `plan` and removes files of earlier builds it no longer
+    /// has, except those under `keep` (e.g. `search/`), which stay as they are: `serve`
+    /// writes pages first and the search index right after.
+    pub fn write_incremental(
+        &mut self,
+        plan: &OutputPlan,
+        keep: Option<&str>,
+    ) -> Result<WriteStats> {
+        for rel in plan.keys() {
+            if let Err(reason) = check_relative(rel) {
+                return Err(self.write_error(
+                    self.dir.join(rel),
+                    std::io::Error::other(format!("invalid output path: {reason}")),
+                ));
+            }
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| self.write_error(&self.dir, e))?;
+        if plan.keys().any(|rel| !self.manifest.contains(rel)) {
+            let mut union = self.manifest.clone();
+            for rel in plan.keys() {
+                union.entries.entry(rel.clone()).or_insert(None);
+            }
+            self.save_manifest(&union)
+                .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
+        }
+        let old = &self.manifest;
+        let dir = &self.dir;
+        let results: Vec<Result<(String, String, bool)>> = plan
+            .par_iter()
+            .map(|(rel, file)| {
+                let path = dir.join(rel);
+                let bytes = file.bytes().map_err(|e| self.write_error(&path, e))?;
+                let hash = blake3::hash(&bytes).to_hex().to_string();
+                let same = old.hash(rel) == Some(hash.as_str())
+                    && std::fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+                if !same {
+                    replace_file(dir, rel, &bytes).map_err(|e| self.write_error(&path, e))?;
+                }
+                Ok((rel.clone(), hash, !same))
+            })
+            .collect();
+        let mut stats = WriteStats::default();
+        let mut manifest = Manifest::default();
+        for r in results {
+            let (rel, hash, written) = r?;
+            if written {
+                stats.written += 1;
+                stats.changed.push(rel.clone());
+            } else {
+                stats.unchanged += 1;
+            }
+            manifest.entries.insert(rel, Some(hash));
+        }
+        let kept = |rel: &str| keep.is_some_and(|k| rel.starts_with(k));
+        let stale: Vec<String> = old
+            .entries
+            .keys()
+            .filter(|rel| !plan.contains_key(*rel))
+            .cloned()
+            .collect();
+        for rel in stale {
+            if kept(&rel) {
+                let hash = old.entries.get(&rel).cloned().flatten();
+                manifest.entries.insert(rel, hash);
+                continue;
+            }
+            if remove_file(dir, &rel).map_err(|e| self.write_error(dir.join(&rel), e))? {
+                stats.removed += 1;
+                stats.changed.push(rel);
+            }
+        }
+        stats.changed.sort();
+        self.manifest = manifest;
+        self.save_manifest(&self.manifest)
+            .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
+        Ok(stats)
+    }
+}
+
+/// Is every existing parent folder of `rel` below `dir` a real folder (no symlink)?
+fn parents_are_real(dir: &Path, rel: &str) -> bool {
+    let mut path = dir.to_path_buf();
+    let mut segments = rel.split('/').peekable();
+    while let Some(seg) = segments.next() {
+        if segments.peek().is_none() {
+            break;
+        }
+        path.push(seg);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() || !m.is_dir() => return false,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    true
+}
+
+fn through_symlink(rel: &str) -> std::io::Error {
+    std::io::Error::other(format!(
+        "not written: a parent folder of {rel} is a symlink"
+    ))
+}
+
+/// Replaces `dir/rel` with `bytes` through a temp file and a rename.
+fn replace_file(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    if !parents_are_real(dir, rel) {
+        return Err(through_symlink(rel));
+    }
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(TMP_SUFFIX);
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, &path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Removes `dir/rel` (a symlink itself, never its target) and the folders it leaves
+/// empty, up to `dir`. Returns whether a file was there.
+fn remove_file(dir: &Path, rel: &str) -> std::io::Result<bool> {
+    if !parents_are_real(dir, rel) {
+        return Ok(false);
+    }
+    let path = dir.join(rel);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    // Fails harmlessly when a folder still has files.
+    let mut folder = path.parent();
+    while let Some(d) = folder.filter(|d| *d != dir && d.starts_with(dir)) {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        folder = d.parent();
+    }
+    Ok(true)
+}

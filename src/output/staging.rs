@@ -1,0 +1,348 @@
+//! Whole-site atomic publish: build the new site in `.public.cheatgen-staging-<pid>` beside
+//! the output directory, then swap it in with one atomic rename.
+//!
+//! Files whose bytes did not change are hard-linked from the current site (copied where
+//! links fail), so a rebuild costs little more than an in-place write. Files in the output
+//! that cheatgen did not write (not in the manifest) are carried over the same way. The
+//! swap is `renameat2(RENAME_EXCHANGE)` on Linux; elsewhere (or on a file system without
+//! it) the old folder is renamed aside to `.public.cheatgen-old-<pid>` and the new one
+//! renamed in, and a crash between the two renames is repaired by the next run.
+//!
+//! The manifest beside the folder is rewritten before the swap as the union of the old and
+//! new file lists, and after it as the new list only: whichever tree a crash leaves in
+//! place, the manifest covers every file cheatgen wrote in it.
+//!
+//! Test-only fault hooks (read from the environment, for `tests/output_safety.rs`):
+//! `CHEATGEN_TEST_ABORT_AFTER=N` aborts the process after N steps of the write phase (each
+//! staged file is a step, then: manifest written, swapped, manifest trimmed, old tree
+//! removed); `CHEATGEN_TEST_WRITE_ERROR_AFTER=N` makes every file write after the first N
+//! fail with "No space left on device".
+
+use super::{Manifest, OutputFile, OutputPlan, OutputSession, Ownership, WriteStats};
+use super::{LEGACY_MANIFEST, TMP_SUFFIX};
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+impl OutputSession {
+    /// Publishes `plan` as the whole new content of the output directory, atomically.
+    pub fn publish(&mut self, plan: &OutputPlan) -> Result<WriteStats> {
+        for rel in plan.keys() {
+            if let Err(reason) = super::check_relative(rel) {
+                return Err(self.write_error(
+                    self.dir.join(rel),
+                    std::io::Error::other(format!("invalid output path: {reason}")),
+                ));
+            }
+        }
+        let faults = Faults::from_env();
+        let staging = self.sibling(&format!("staging-{}", std::process::id()));
+        if std::fs::symlink_metadata(&staging).is_ok() {
+            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        std::fs::create_dir(&staging).map_err(|e| self.write_error(&staging, e))?;
+        match self.stage(plan, &staging, &faults) {
+            Ok((stats, manifest)) => {
+                let result = self.commit(&staging, manifest, &faults);
+                if result.is_err() {
+                    let _ = std::fs::remove_dir_all(&staging);
+                }
+                result.map(|()| stats)
+            }
+            Err(e) => {
+                // Leave nothing behind: the previous site is untouched.
+                let _ = std::fs::remove_dir_all(&staging);
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes the new site into `staging`; returns its stats and manifest.
+    fn stage(
+        &self,
+        plan: &OutputPlan,
+        staging: &Path,
+        faults: &Faults,
+    ) -> Result<(WriteStats, Manifest)> {
+        let old_dir = std::fs::symlink_metadata(&self.dir)
+            .is_ok_and(|m| m.is_dir())
+            .then_some(self.dir.as_path());
+        if let Some(old) = old_dir {
+            if let Ok(meta) = std::fs::metadata(old) {
+                let _ = std::fs::set_permissions(staging, meta.permissions());
+            }
+        }
+        let results: Vec<Result<(String, String, bool)>> = plan
+            .par_iter()
+            .map(|(rel, file)| {
+                let dst = staging.join(rel);
+                let written = stage_file(file, old_dir.map(|o| o.join(rel)), &dst, faults)
+                    .map_err(|(path, e)| self.write_error(path.unwrap_or(dst), e))?;
+                faults.step();
+                Ok((rel.clone(), written.0, written.1))
+            })
+            .collect();
+        let mut stats = WriteStats::default();
+        let mut manifest = Manifest::default();
+        for r in results {
+            let (rel, hash, written) = r?;
+            if written {
+                stats.written += 1;
+                stats.changed.push(rel.clone());
+            } else {
+                stats.unchanged += 1;
+            }
+            manifest.entries.insert(rel, Some(hash));
+        }
+        if let Some(old) = old_dir {
+            let removed = self.carry_over(old, plan, staging, faults)?;
+            stats.removed = removed.len();
+            stats.changed.extend(removed);
+        }
+        stats.changed.sort();
+        Ok((stats, manifest))
+    }
+
+    /// Links files of the old tree that are not cheatgen's into `staging` (a folder that is
+    /// cheatgen's keeps the files a user put there); returns the old files that go.
+    fn carry_over(
+        &self,
+        old: &Path,
+        plan: &OutputPlan,
+        staging: &Path,
+        faults: &Faults,
+    ) -> Result<Vec<String>> {
+        let mut removed = Vec::new();
+        for entry in walkdir::WalkDir::new(old).min_depth(1) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(old).to_path_buf();
+                Error::io(path, e.into())
+            })?;
+            let Ok(rel) = entry.path().strip_prefix(old) else {
+                continue;
+            };
+            let rel_str = rel.to_string_lossy().replace('\\', "/");
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                // Empty folders are a user's (cheatgen leaves none): keep them.
+                let empty = std::fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+                if empty && self.ownership == Ownership::Ours {
+                    std::fs::create_dir_all(staging.join(rel))
+                        .map_err(|e| self.write_error(staging.join(rel), e))?;
+                }
+                continue;
+            }
+            if plan.contains_key(&rel_str) {
+                continue;
+            }
+            let ours = self.ownership == Ownership::Foreign
+                || self.manifest.contains(&rel_str)
+                || rel_str == LEGACY_MANIFEST
+                || rel_str.ends_with(TMP_SUFFIX);
+            if ours {
+                removed.push(rel_str);
+                continue;
+            }
+            let dst = staging.join(rel);
+            carry_file(entry.path(), &dst, kind.is_symlink())
+                .map_err(|e| self.write_error(&dst, e))?;
+            faults.step();
+        }
+        Ok(removed)
+    }
+
+    /// Swaps the staged site in and removes the old one.
+    fn commit(&mut self, staging: &Path, manifest: Manifest, faults: &Faults) -> Result<()> {
+        let mut union = manifest.clone();
+        if self.ownership == Ownership::Ours {
+            for rel in self.manifest.entries.keys() {
+                union.entries.entry(rel.clone()).or_insert(None);
+            }
+        }
+        let manifest_path = self.sibling("manifest");
+        self.save_manifest(&union)
+            .map_err(|e| self.write_error(&manifest_path, e))?;
+        faults.step();
+        let aside = self.sibling(&format!("old-{}", std::process::id()));
+        let old_tree =
+            swap(staging, &self.dir, &aside).map_err(|e| self.write_error(&self.dir, e))?;
+        faults.step();
+        // The new site is live; what follows only tidies up.
+        self.ownership = Ownership::Ours;
+        self.manifest = manifest;
+        if let Err(e) = self.save_manifest(&self.manifest) {
+            eprintln!("{}: warning: {e}", manifest_path.display());
+        }
+        faults.step();
+        if let Some(old) = old_tree {
+            if let Err(e) = std::fs::remove_dir_all(&old) {
+                eprintln!(
+                    "{}: warning: could not remove the previous site: {e}",
+                    old.display()
+                );
+            }
+        }
+        faults.step();
+        Ok(())
+    }
+}
+
+/// Puts one file into the staging tree: a hard link to the old file when its bytes are the
+/// same, else a fresh write. Returns (blake3 hex, written).
+fn stage_file(
+    file: &OutputFile,
+    old: Option<PathBuf>,
+    dst: &Path,
+    faults: &Faults,
+) -> std::result::Result<(String, bool), (Option<PathBuf>, std::io::Error)> {
+    let bytes = file.bytes().map_err(|e| match file {
+        OutputFile::Copy(src) => (Some(src.clone()), e),
+        _ => (None, e),
+    })?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if let Some(parent) = dst.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| (Some(parent.to_path_buf()), e))?;
+    }
+    if let Some(old) = old {
+        if same_bytes(&old, &bytes) && std::fs::hard_link(&old, dst).is_ok() {
+            return Ok((hash, false));
+        }
+    }
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dst)?;
+        faults.before_write(&mut f, &bytes)?;
+        f.write_all(&bytes)
+    };
+    write().map_err(|e| (None, e))?;
+    Ok((hash, true))
+}
+
+/// Is `path` a regular file (not a symlink) holding exactly `bytes`?
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
+    if let Some(parent) = dst.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    if symlink {
+        let target = std::fs::read_link(src)?;
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(target, dst);
+        #[cfg(not(unix))]
+        return std::fs::copy(src, dst).map(|_| ()).or_else(|_| {
+            let _ = target;
+            Ok(())
+        });
+    }
+    if std::fs::hard_link(src, dst).is_err() {
+        std::fs::copy(src, dst)?;
+    }
+    Ok(())
+}
+
+/// Puts `staging` in place of `dir`; returns where the old tree now is (to remove).
+fn swap(staging: &Path, dir: &Path, aside: &Path) -> std::io::Result<Option<PathBuf>> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        std::fs::rename(staging, dir)?;
+        return Ok(None);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        use rustix::io::Errno;
+        match renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(Some(staging.to_path_buf())),
+            // A file system without RENAME_EXCHANGE: fall back to two renames.
+            Err(e) if [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP].contains(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    std::fs::rename(dir, aside)?;
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(aside, dir);
+        return Err(e);
+    }
+    Ok(Some(aside.to_path_buf()))
+}
+
+/// Removes what killed builds left beside the output directory: staging and old trees
+/// and manifest temp files, recognised by our own naming pattern only (never anything
+/// else). A crash between the two renames of the fallback swap left no output directory
+/// but an old tree: that tree is put back first.
+pub(super) fn clean_stale(parent: &Path, name: &OsStr, dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let prefix = format!(".{}.cheatgen-", name.to_string_lossy());
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let numbered = |tag: &str| {
+            rest.strip_prefix(tag)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() && numbered("old-") && std::fs::symlink_metadata(dir).is_err() {
+            std::fs::rename(&path, dir).map_err(|e| Error::io(&path, e))?;
+        } else if meta.is_dir() && (numbered("staging-") || numbered("old-")) {
+            std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        } else if meta.is_file() && numbered("manifest.tmp-") {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The test-only fault hooks described in the module header.
+struct Faults {
+    abort_after: Option<usize>,
+    fail_writes_after: Option<usize>,
+    steps: AtomicUsize,
+    writes: AtomicUsize,
+}
+
+impl Faults {
+    fn from_env() -> Faults {
+        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        Faults {
+            abort_after: number("CHEATGEN_TEST_ABORT_AFTER"),
+            fail_writes_after: number("CHEATGEN_TEST_WRITE_ERROR_AFTER"),
+            steps: AtomicUsize::new(0),
+            writes: AtomicUsize::new(0),
+        }
+    }
+
+    fn step(&self) {
+        if let Some(n) = self.abort_after {
+            if self.steps.fetch_add(1, Ordering::SeqCst) + 1 >= n {
+                std::process::abort();
+            }
+        }
+    }
+
+    /// Fails like a full disk once the allowed writes are used up, leaving the file
+    /// truncated as a real ENOSPC would.
+    fn before_write(&self, f: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(n) = self.fail_writes_after {
+            if self.writes.fetch_add(1, Ordering::SeqCst) >= n {
+                let _ = f.write_all(&bytes[..bytes.len() / 2]);
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+        }
+        Ok(())
+    }
+}
