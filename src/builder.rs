@@ -10,6 +10,7 @@ use crate::note::{render_note, RenderedNote};
 use crate::output::{self, OutputFile, OutputPlan, WriteStats};
 use crate::progress::Progress;
 use crate::site::{self, SheetPage, SiteModel};
+use crate::site_path::SitePath;
 use crate::source::{self, SourceTree};
 use crate::taxonomy::TagPage;
 use crate::templates::{Assets, Templates, Theme};
@@ -139,7 +140,7 @@ impl<T: PartialEq + Clone + Send + Sync> PageCache<T> {
     fn render(
         &mut self,
         pages: &[T],
-        path: impl Fn(&T) -> &String + Sync,
+        path: impl Fn(&T) -> &SitePath + Sync,
         render: impl Fn(&T) -> Result<String> + Sync,
         keep: bool,
         plan: &mut OutputPlan,
@@ -147,16 +148,16 @@ impl<T: PartialEq + Clone + Send + Sync> PageCache<T> {
         let old = std::mem::take(&mut self.0);
         let rendered: Vec<Result<Arc<Vec<u8>>>> = pages
             .par_iter()
-            .map(|p| match old.get(path(p)) {
+            .map(|p| match old.get(path(p).as_str()) {
                 Some((prev, html)) if prev == p => Ok(Arc::clone(html)),
                 _ => render(p).map(|html| Arc::new(html.into_bytes())),
             })
             .collect();
         for (p, r) in pages.iter().zip(rendered) {
             let html = r?;
-            plan.insert(path(p).clone(), OutputFile::Shared(Arc::clone(&html)));
+            plan.insert(path(p).to_string(), OutputFile::Shared(Arc::clone(&html)));
             if keep {
-                self.0.insert(path(p).clone(), (p.clone(), html));
+                self.0.insert(path(p).to_string(), (p.clone(), html));
             }
         }
         Ok(())
@@ -235,7 +236,11 @@ pub fn plan_cached(
     let templates = Templates::new(&theme)?;
     cache.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
     let ignore = source::ignore_set(&opts.root, &config.build.ignore)?;
-    let tree = source::scan(&opts.root, &ignore)?;
+    let links = source::SymlinkPolicy {
+        follow_external: config.build.follow_external_symlinks,
+        output_dir: output_dir.clone(),
+    };
+    let tree = source::scan(&opts.root, &ignore, &links)?;
     let md_opts = MarkdownOptions {
         unsafe_html: config.markdown.unsafe_html,
     };
@@ -343,6 +348,15 @@ pub fn plan_cached(
         plan.insert(a.rel_path, OutputFile::Copy(a.abs_path));
     }
 
+    // The last gate: nothing outside the output directory is ever written.
+    for e in crate::site_path::remove_unsafe(&mut plan, &output_dir) {
+        diags.push(Diagnostic::error(
+            &e.path,
+            Pos::FILE,
+            "unsafe-path",
+            format!("{e}; not written"),
+        ));
+    }
     diags.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
     });
@@ -387,7 +401,10 @@ fn render_pages(
     )?;
     for s in &model.sections {
         let html = templates.render("section.html", &base(&|c| c.insert("section", s)))?;
-        plan.insert(s.output_path.clone(), OutputFile::Bytes(html.into_bytes()));
+        plan.insert(
+            s.output_path.to_string(),
+            OutputFile::Bytes(html.into_bytes()),
+        );
     }
     tag_cache.render(
         &model.tags,
@@ -406,7 +423,7 @@ fn render_pages(
     for cat in &model.home.categories {
         let html = templates.render("category.html", &base(&|c| c.insert("category", cat)))?;
         plan.insert(
-            cat.output_path.clone(),
+            cat.output_path.to_string(),
             OutputFile::Bytes(html.into_bytes()),
         );
     }

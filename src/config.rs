@@ -51,6 +51,9 @@ pub struct BuildConfig {
     pub output_dir: String,
     /// Globs (relative to `content/`) of files to skip.
     pub ignore: Vec<String>,
+    /// Follow symlinks under `content/` whose target is outside it (off: skipped with a
+    /// warning). Links into the output directory are never followed.
+    pub follow_external_symlinks: bool,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for BuildConfig {
         BuildConfig {
             output_dir: "public".into(),
             ignore: Vec::new(),
+            follow_external_symlinks: false,
         }
     }
 }

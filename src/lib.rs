@@ -27,6 +27,7 @@ pub mod sanitize;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod site_path;
 pub mod slug;
 pub mod source;
 pub mod taxonomy;

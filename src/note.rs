@@ -10,6 +10,7 @@ use crate::diagnostics::{Diagnostic, Pos};
 use crate::frontmatter::{self, FrontMatter};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, LinkRef, MarkdownOptions};
+use crate::site_path::{Segment, SegmentError};
 use crate::slug::humanize;
 use crate::source::NoteSource;
 use serde::Serialize;
@@ -58,12 +59,39 @@ pub fn render_note(
         )
     })?;
     let fm = split.front_matter;
-    let (kind, dir, stem) = classify(&src.rel_path);
-    let url_path = match (kind, &fm.slug) {
-        (NoteKind::Sheet, Some(slug)) => join_url(&dir, &path_segment(slug)),
-        (NoteKind::Sheet, None) => join_url(&dir, &path_segment(stem)),
-        (NoteKind::Section, _) => join_url("", &dir),
-        (NoteKind::Home, _) => String::new(),
+    let (kind, dir_segments, stem) = classify(&src.rel_path);
+    let dir_segments =
+        dir_segments.map_err(|(name, reason)| bad_name(src, "folder", name, &reason))?;
+    let mut diagnostics = Vec::new();
+    let slug = match (kind, fm.slug.as_deref()) {
+        (NoteKind::Sheet, Some(slug)) => match Segment::from_slug(slug) {
+            Ok(seg) => Some(seg),
+            Err(reason) => {
+                diagnostics.push(Diagnostic::error(
+                    &src.display_path,
+                    slug_pos(&src.text),
+                    "bad-slug",
+                    format!(
+                        "front matter `slug: {slug:?}` cannot be a URL segment: {reason}; \
+                         the note is published at its file name's URL instead"
+                    ),
+                ));
+                None
+            }
+        },
+        _ => None,
+    };
+    let page_segment = match (kind, slug) {
+        (NoteKind::Sheet, Some(seg)) => Some(seg),
+        (NoteKind::Sheet, None) => {
+            Some(Segment::from_name(stem).map_err(|reason| bad_name(src, "file", stem, &reason))?)
+        }
+        _ => None,
+    };
+    let dir = join_segments(&dir_segments);
+    let url_path = match &page_segment {
+        Some(seg) => format!("{}{seg}/", dir_prefix(&dir)),
+        None => dir_prefix(&dir),
     };
     let stem_title = match kind {
         NoteKind::Sheet => humanize(stem),
@@ -72,25 +100,7 @@ pub fn render_note(
     };
     let md = markdown::render(split.body, split.body_line, &src.display_path, opts, hl);
     let sheet = build_sheet(&md.segments, &md.headings, fm.title.as_deref(), &stem_title);
-    let mut diagnostics = md.diagnostics;
-    if kind == NoteKind::Sheet
-        && fm
-            .slug
-            .as_deref()
-            .is_some_and(|s| path_segment(s).is_empty())
-    {
-        diagnostics.push(Diagnostic::warning(
-            &src.display_path,
-            Pos::new(2, 1),
-            "bad-slug",
-            "front matter `slug` has no usable characters; using the file name",
-        ));
-    }
-    let url_path = if url_path.trim_matches('/').is_empty() && kind == NoteKind::Sheet {
-        join_url(&dir, &path_segment(stem))
-    } else {
-        url_path
-    };
+    diagnostics.extend(md.diagnostics);
     Ok(RenderedNote {
         rel_path: src.rel_path.clone(),
         display_path: src.display_path.clone(),
@@ -106,45 +116,80 @@ pub fn render_note(
     })
 }
 
-/// `a/b.md` → (Sheet, "a", "b"); `a/index.md` → (Section, "a", "index"); `index.md` → Home.
-fn classify(rel_path: &str) -> (NoteKind, String, &str) {
+/// A file or folder name that no URL can be made from: the note is skipped.
+fn bad_name(src: &NoteSource, what: &str, name: &str, reason: &SegmentError) -> Diagnostic {
+    Diagnostic::error(
+        &src.display_path,
+        Pos::new(1, 1),
+        "bad-path",
+        format!("{what} name {name:?} cannot be part of a URL: {reason}; note skipped (rename it)"),
+    )
+}
+
+/// Folder segments of a note, or the first folder name that cannot be one.
+type DirSegments<'a> = Result<Vec<Segment>, (&'a str, SegmentError)>;
+
+/// `a/b.md` → (Sheet, ["a"], "b"); `a/index.md` → (Section, ["a"], "index"); `index.md` → Home.
+fn classify(rel_path: &str) -> (NoteKind, DirSegments<'_>, &str) {
     let (dir, file) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    let dir_url: Vec<String> = dir
+    let segments: DirSegments = dir
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(path_segment)
+        .map(|name| Segment::from_name(name).map_err(|e| (name, e)))
         .collect();
-    let dir_url = dir_url.join("/");
-    let kind = match (stem, dir_url.is_empty()) {
+    let top = dir.split('/').all(|s| s.is_empty());
+    let kind = match (stem, top) {
         ("index" | "_index", true) => NoteKind::Home,
         ("index" | "_index", false) => NoteKind::Section,
         _ => NoteKind::Sheet,
     };
-    (kind, dir_url, stem)
+    (kind, segments, stem)
 }
 
-fn join_url(dir: &str, name: &str) -> String {
-    match (dir.is_empty(), name.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => format!("{name}/"),
-        (false, true) => format!("{dir}/"),
-        (false, false) => format!("{dir}/{name}/"),
+fn join_segments(segments: &[Segment]) -> String {
+    let parts: Vec<&str> = segments.iter().map(Segment::as_str).collect();
+    parts.join("/")
+}
+
+/// `a/b` → `a/b/`, `` → ``.
+fn dir_prefix(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
     }
+}
+
+/// Position of the value of `slug:` in the note's front matter (line 1 is the `---`).
+fn slug_pos(text: &str) -> Pos {
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            break;
+        }
+        let unquoted = line.trim_start_matches(['"', '\'']);
+        let Some(rest) = unquoted.strip_prefix("slug") else {
+            continue;
+        };
+        let Some(value) = rest.trim_start_matches(['"', '\'']).strip_prefix(':') else {
+            continue;
+        };
+        let value_at = line.len() - value.trim_start().len();
+        let column = line[..value_at].chars().count() + 1;
+        return Pos::new(i as u32 + 1, column as u32);
+    }
+    Pos::new(1, 1)
 }
 
 /// A URL path segment from a file or folder name: lowercase, spaces to `-`, only
-/// characters that need no escaping in a URL path.
+/// characters that need no escaping in a URL path, capped in length (links resolve folder
+/// names with it, so it must match what `render_note` does). Empty when no segment can be
+/// made.
 pub fn path_segment(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for ch in name.trim().chars().flat_map(char::to_lowercase) {
-        if ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.' | '+' | '~') {
-            out.push(ch);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
+    Segment::from_name(name)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

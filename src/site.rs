@@ -9,6 +9,7 @@ use crate::cards::Sheet;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::links::{substitute, LinkNote, LinkTargets};
 use crate::note::{NoteKind, RenderedNote};
+use crate::site_path::SitePath;
 use crate::slug::humanize;
 use crate::taxonomy::{self, Category, SheetNav, TagLink, TagPage};
 use serde::Serialize;
@@ -38,7 +39,7 @@ pub struct SheetPage {
     pub url: String,
     /// Output path relative to the output dir: `a/b/index.html`.
     #[serde(skip)]
-    pub output_path: String,
+    pub output_path: SitePath,
     pub category: String,
     pub tags: Vec<String>,
     pub keywords: Vec<String>,
@@ -58,7 +59,7 @@ pub struct SectionPage {
     pub title: String,
     pub url: String,
     #[serde(skip)]
-    pub output_path: String,
+    pub output_path: SitePath,
     /// The folder's `index.md`, if any, rendered as cards above the listing.
     pub sheet: Option<Sheet>,
     pub sheets: Vec<SheetSummary>,
@@ -178,6 +179,18 @@ pub fn assemble(
                 section_sheets.insert(note.dir.clone(), sheet);
             }
             NoteKind::Sheet => {
+                let output_path = match SitePath::index_page(&note.url_path) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        diagnostics.push(Diagnostic::error(
+                            &note.display_path,
+                            Pos::new(1, 1),
+                            "bad-path",
+                            format!("{e}; note skipped"),
+                        ));
+                        continue;
+                    }
+                };
                 let fm = &note.front_matter;
                 let top = note.dir.split('/').next().unwrap_or("");
                 sheet_of_note[i] = Some(sheets.len());
@@ -192,7 +205,7 @@ pub fn assemble(
                     title: sheet.title.clone(),
                     description: fm.description.clone().unwrap_or_default(),
                     url: url(&note.url_path),
-                    output_path: format!("{}index.html", note.url_path),
+                    output_path,
                     category,
                     tags: fm.tags.clone(),
                     keywords: fm.keywords.clone(),
@@ -258,12 +271,14 @@ pub fn assemble(
 
     let sections = section_dirs
         .iter()
-        .map(|dir| {
+        .filter_map(|dir| {
             let prefix = format!("{dir}/");
+            let output_path = SitePath::index_page(&prefix).ok()?;
             let direct: Vec<SheetSummary> = sheets
                 .iter()
                 .filter(|p| {
-                    p.output_path.starts_with(&prefix) && parent_dir(&p.output_path) == dir.as_str()
+                    let path = p.output_path.as_str();
+                    path.starts_with(&prefix) && parent_dir(path) == dir.as_str()
                 })
                 .map(summary)
                 .collect();
@@ -277,15 +292,15 @@ pub fn assemble(
                 .collect();
             let mut breadcrumbs = crumbs(dir);
             breadcrumbs.pop();
-            SectionPage {
+            Some(SectionPage {
                 title: section_title(dir),
                 url: url(&prefix),
-                output_path: format!("{prefix}index.html"),
+                output_path,
                 sheet: section_sheets.remove(dir.as_str()),
                 sheets: sorted(direct),
                 subsections,
                 breadcrumbs,
-            }
+            })
         })
         .collect();
 

@@ -3,9 +3,15 @@
 //!
 //! Problems with single files (not UTF-8, unreadable, symlink loops) become diagnostics so
 //! one bad file never stops the build.
+//!
+//! Symlinks are followed only while they stay inside `content/` (after resolving): one that
+//! leads out of it is skipped with a warning unless `[build] follow_external_symlinks` is
+//! set, and one that leads into (or around) the output directory is never followed, so a
+//! build can neither publish arbitrary files nor feed on its own output.
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::{Error, Result};
+use crate::site_path::SitePath;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -66,8 +72,78 @@ pub fn is_note(rel_path: &str) -> bool {
     rel_path.ends_with(".md") || rel_path.ends_with(".markdown")
 }
 
+/// Which symlinks under `content/` the walk follows.
+#[derive(Debug, Clone)]
+pub struct SymlinkPolicy {
+    /// Follow links whose target is outside `content/` (`[build] follow_external_symlinks`).
+    pub follow_external: bool,
+    /// The output directory: never walked into, whatever the links say.
+    pub output_dir: PathBuf,
+}
+
+/// Resolved `content/` and output directory, to judge where a symlink leads.
+struct LinkJudge<'a> {
+    policy: &'a SymlinkPolicy,
+    content: PathBuf,
+    output: PathBuf,
+}
+
+impl LinkJudge<'_> {
+    /// `Some(warning)` when the symlink at `path` must not be followed. A dangling link is
+    /// left to walkdir, which reports it as unreadable.
+    fn refuse(&self, root: &Path, content: &Path, path: &Path) -> Option<Diagnostic> {
+        let target = std::fs::canonicalize(path).ok()?;
+        let rel = path
+            .strip_prefix(content)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let shown = display_path(root, &rel);
+        if target.starts_with(&self.output) || self.output.starts_with(&target) {
+            return Some(Diagnostic::warning(
+                &shown,
+                Pos::FILE,
+                "symlink-into-output",
+                format!(
+                    "symlink to {} leads into the output directory; not followed",
+                    target.display()
+                ),
+            ));
+        }
+        if !self.policy.follow_external && !target.starts_with(&self.content) {
+            return Some(Diagnostic::warning(
+                &shown,
+                Pos::FILE,
+                "external-symlink",
+                format!(
+                    "symlink to {} leads outside content/; skipped (set `[build] \
+                     follow_external_symlinks = true` to publish it)",
+                    target.display()
+                ),
+            ));
+        }
+        None
+    }
+}
+
+/// `canonicalize` for a path that may not exist yet: its nearest existing ancestor,
+/// resolved, with the rest appended.
+fn canonical_lenient(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => canonical_lenient(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })
+        .join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
 /// Walks `<root>/content` and reads every note.
-pub fn scan(root: &Path, ignore: &GlobSet) -> Result<SourceTree> {
+pub fn scan(root: &Path, ignore: &GlobSet, links: &SymlinkPolicy) -> Result<SourceTree> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         return Err(Error::Usage {
@@ -77,13 +153,33 @@ pub fn scan(root: &Path, ignore: &GlobSet) -> Result<SourceTree> {
                     .into(),
         });
     }
+    let judge = LinkJudge {
+        policy: links,
+        content: std::fs::canonicalize(&content).map_err(|e| Error::io(&content, e))?,
+        output: canonical_lenient(&links.output_dir),
+    };
     let mut tree = SourceTree::default();
     let mut note_paths = Vec::new();
+    let mut refused_links = Vec::new();
     let walker = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_hidden(e.file_name()) {
+                return false;
+            }
+            if e.path_is_symlink() {
+                if let Some(d) = judge.refuse(root, &content, e.path()) {
+                    refused_links.push(d);
+                    return false;
+                }
+            }
+            true
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -102,6 +198,18 @@ pub fn scan(root: &Path, ignore: &GlobSet) -> Result<SourceTree> {
         if ignore.is_match(&rel) {
             continue;
         }
+        if !is_note(&rel) {
+            // Notes get their URL from `note`; an asset keeps its path, which must be one.
+            if let Err(e) = SitePath::parse(&rel) {
+                tree.diagnostics.push(Diagnostic::warning(
+                    &display_path(root, &rel),
+                    Pos::FILE,
+                    "bad-path",
+                    format!("not copied: {e}"),
+                ));
+                continue;
+            }
+        }
         if is_note(&rel) {
             note_paths.push((rel, entry.into_path()));
         } else {
@@ -111,6 +219,8 @@ pub fn scan(root: &Path, ignore: &GlobSet) -> Result<SourceTree> {
             });
         }
     }
+
+    tree.diagnostics.extend(refused_links);
 
     let results: Vec<std::result::Result<NoteSource, Diagnostic>> = note_paths
         .into_par_iter()

@@ -3,9 +3,10 @@
 //! and prev/next neighbours within its category.
 
 use crate::site::{Crumb, SheetPage, SheetSummary};
-use crate::slug::slugify;
+use crate::site_path::{Segment, SitePath};
+use crate::slug::IdAllocator;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How many related sheets a sheet shows.
 const RELATED: usize = 5;
@@ -30,7 +31,7 @@ pub struct TagPage {
     pub name: String,
     pub url: String,
     #[serde(skip)]
-    pub output_path: String,
+    pub output_path: SitePath,
     pub sheets: Vec<TagSheet>,
     pub card_count: usize,
 }
@@ -41,7 +42,7 @@ pub struct Category {
     pub id: String,
     pub url: String,
     #[serde(skip)]
-    pub output_path: String,
+    pub output_path: SitePath,
     pub sheets: Vec<SheetSummary>,
 }
 
@@ -71,10 +72,9 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
     let mut tag_sheets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in sheets.iter().enumerate() {
         for t in &p.tags {
-            let slug = slugify(t);
-            if slug.is_empty() {
+            let Some(slug) = tag_slug(t) else {
                 continue;
-            }
+            };
             tag_names.entry(slug.clone()).or_insert_with(|| t.clone());
             let list = tag_sheets.entry(slug).or_default();
             if list.last() != Some(&i) {
@@ -89,7 +89,8 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
 
     let mut tags: Vec<TagPage> = tag_sheets
         .iter()
-        .map(|(slug, list)| {
+        .filter_map(|(slug, list)| {
+            let output_path = SitePath::index_page(&format!("tags/{slug}/")).ok()?;
             let mut list = list.clone();
             by_sort_key(&mut list);
             let sheets: Vec<TagSheet> = list
@@ -106,13 +107,13 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
                         .collect(),
                 })
                 .collect();
-            TagPage {
+            Some(TagPage {
                 name: tag_names[slug].clone(),
                 url: tag_url(slug),
-                output_path: format!("tags/{slug}/index.html"),
+                output_path,
                 card_count: sheets.iter().map(|s| s.cards.len()).sum(),
                 sheets,
-            }
+            })
         })
         .collect();
     tags.sort_by(|a, b| (a.name.to_lowercase(), &a.url).cmp(&(b.name.to_lowercase(), &b.url)));
@@ -123,15 +124,15 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
     }
     let mut nav: Vec<SheetNav> = vec![SheetNav::default(); sheets.len()];
     let mut categories = Vec::with_capacity(by_category.len());
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut ids = IdAllocator::new(&[]);
     for (name, mut list) in by_category {
         by_sort_key(&mut list);
-        let mut id = slugify(name);
-        let n = used_ids.entry(id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            id = format!("{id}-{n}");
-        }
+        // A name with no usable characters ("!!!") still gets a page of its own.
+        let wanted = Segment::from_label(name).map_or_else(|_| "category".into(), String::from);
+        let id = ids.allocate(&wanted);
+        let Ok(output_path) = SitePath::index_page(&format!("categories/{id}/")) else {
+            continue;
+        };
         let url = format!("{base_path}categories/{id}/");
         let crumb = |i: usize| Crumb {
             title: sheets[i].title.clone(),
@@ -144,7 +145,7 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
         }
         categories.push(Category {
             name: name.to_string(),
-            output_path: format!("categories/{id}/index.html"),
+            output_path,
             id,
             url,
             sheets: list.iter().map(|&i| summaries[i].clone()).collect(),
@@ -165,7 +166,9 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
     for (i, p) in sheets.iter().enumerate() {
         let mut links: Vec<TagLink> = Vec::new();
         for t in &p.tags {
-            let slug = slugify(t);
+            let Some(slug) = tag_slug(t) else {
+                continue;
+            };
             let Some(list) = tag_sheets.get(&slug) else {
                 continue;
             };
@@ -209,6 +212,12 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
         categories,
         nav,
     }
+}
+
+/// The URL segment of a tag (`C++ Tips` → `c-tips`), capped in length; `None` for a tag
+/// with no usable characters.
+fn tag_slug(tag: &str) -> Option<String> {
+    Segment::from_label(tag).ok().map(String::from)
 }
 
 /// The tag cloud: every tag with its sheet count, by name.
