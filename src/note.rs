@@ -49,7 +49,9 @@ pub fn render_note(
     opts: MarkdownOptions,
     hl: &Highlighter,
 ) -> Result<RenderedNote, Diagnostic> {
-    let split = frontmatter::split(&src.text).map_err(|e| {
+    let mut diagnostics = Vec::new();
+    let text = replace_nul(&src.text, &src.display_path, &mut diagnostics);
+    let split = frontmatter::split(&text).map_err(|e| {
         Diagnostic::error(
             &src.display_path,
             e.pos,
@@ -57,6 +59,11 @@ pub fn render_note(
             format!("{}; note skipped", e.message),
         )
     })?;
+    diagnostics.extend(
+        split.warnings.iter().map(|w| {
+            Diagnostic::warning(&src.display_path, w.pos, "front-matter", w.message.clone())
+        }),
+    );
     let fm = split.front_matter;
     let (kind, dir, stem) = classify(&src.rel_path);
     let url_path = match (kind, &fm.slug) {
@@ -72,7 +79,7 @@ pub fn render_note(
     };
     let md = markdown::render(split.body, split.body_line, &src.display_path, opts, hl);
     let sheet = build_sheet(&md.segments, &md.headings, fm.title.as_deref(), &stem_title);
-    let mut diagnostics = md.diagnostics;
+    diagnostics.extend(md.diagnostics);
     if kind == NoteKind::Sheet
         && fm
             .slug
@@ -104,6 +111,29 @@ pub fn render_note(
         code_blocks: md.code_blocks,
         diagnostics,
     })
+}
+
+/// NUL bytes never reach HTML or the index: like a browser's parser, replace each with
+/// U+FFFD, and say where the first one was.
+fn replace_nul<'t>(
+    text: &'t str,
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'t, str> {
+    let Some(first) = text.find('\0') else {
+        return text.into();
+    };
+    let count = text.matches('\0').count();
+    diagnostics.push(Diagnostic::warning(
+        path,
+        crate::diagnostics::LineIndex::new(text, 1).pos(first),
+        "nul-byte",
+        format!(
+            "{count} NUL byte{} replaced with U+FFFD (�)",
+            if count == 1 { "" } else { "s" }
+        ),
+    ));
+    text.replace('\0', "\u{fffd}").into()
 }
 
 /// `a/b.md` → (Sheet, "a", "b"); `a/index.md` → (Section, "a", "index"); `index.md` → Home.

@@ -255,6 +255,11 @@ impl<'a> State<'a, '_> {
             }
             Event::InlineHtml(h) => {
                 let html = self.filter_html(&h, range.start);
+                if let Some(heading) = &mut self.heading {
+                    // `## make_pointwise.<locals>.inner`: the escaped text is part of the
+                    // heading's plain text (ids, table of contents, search, `query`).
+                    heading.text.push_str(&text_of_html(&html));
+                }
                 self.sink().push(Event::InlineHtml(html.into()));
             }
             Event::Html(h) => {
@@ -385,7 +390,7 @@ impl<'a> State<'a, '_> {
                     self.path,
                     pos,
                     "unsafe-link",
-                    format!("link to {dest:?} dropped: script URLs are not allowed"),
+                    format!("link to {:?} dropped: script URLs are not allowed", &*dest),
                 ));
                 self.link_stack.push(true);
                 self.sink()
@@ -525,6 +530,18 @@ pub fn parse_attribute_line(line: &str) -> Option<Vec<String>> {
             .map(str::to_string)
             .collect(),
     )
+}
+
+/// The text a reader sees in a sanitised HTML fragment: tags dropped, entities decoded.
+fn text_of_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
+    }
+    text.push_str(rest);
+    crate::sanitize::decode_entities(&text)
 }
 
 /// Has a URL scheme (`https:`, `mailto:`) or is protocol-relative.
