@@ -278,3 +278,47 @@ fn query_limit_zero_is_a_usage_error() {
     let out = site.cmd(&["query", "-n", "1", "fine"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn raw_html_cannot_escape_its_card_or_swallow_what_follows() {
+    let site = Site::empty();
+    site.write(
+        "content/esc.md",
+        "---\ntitle: Esc\n---\n## First\n\n</div></div></div><div class=\"cg-top note\">x</div>\n\n## Second\n\nSee <a href=\"https://evil.example/\">the link\n\nNext paragraph.\n\n- <span class=\"cg-toc\">item\n- other\n\n## Third\n\n<details><summary>More</summary>\n\n*inside*\n\n</details>\n\nAfter <kbd>Ctrl</kbd>.\n",
+    );
+    site.build_ok(&["--strict"]);
+    let page = site.page("esc/index.html");
+    assert_eq!(page.select(&sel(".card .cg-top")).count(), 0);
+    assert_eq!(
+        page.select(&sel(".cg-top")).count(),
+        1,
+        "only the theme's header"
+    );
+    assert_eq!(
+        page.select(&sel("nav.cg-toc")).count(),
+        1,
+        "only the theme's own table of contents"
+    );
+    // Three cards, each holding its own content, all inside the sheet's card grid.
+    let cards: Vec<_> = page.select(&sel(".cards > .card")).collect();
+    let ids: Vec<_> = cards.iter().filter_map(|c| c.value().attr("id")).collect();
+    assert_eq!(ids, ["first", "second", "third"]);
+    let body = |i: usize| -> String { cards[i].text().collect() };
+    assert!(body(0).contains('x'), "{}", body(0));
+    let first_divs: Vec<_> = cards[0].select(&sel(".card-body > div.note")).collect();
+    assert_eq!(first_divs.len(), 1);
+    // The unclosed anchor ends with its paragraph: one link, nothing after it is linked.
+    let links: Vec<_> = page
+        .select(&sel("a[href=\"https://evil.example/\"]"))
+        .collect();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].text().collect::<String>(), "the link");
+    assert_eq!(
+        texts(&page, "#second p"),
+        ["See the link", "Next paragraph."]
+    );
+    assert_eq!(texts(&page, "#second li"), ["item", "other"]);
+    // Block containers may wrap Markdown inside one card.
+    assert_eq!(texts(&page, "#third details em"), ["inside"]);
+    assert_eq!(texts(&page, "#third kbd"), ["Ctrl"]);
+}
