@@ -322,3 +322,16 @@ fn raw_html_cannot_escape_its_card_or_swallow_what_follows() {
     assert_eq!(texts(&page, "#third details em"), ["inside"]);
     assert_eq!(texts(&page, "#third kbd"), ["Ctrl"]);
 }
+
+#[test]
+fn bad_base_url_on_the_command_line_is_blamed_on_the_flag() {
+    let site = Site::empty();
+    good_note(&site);
+    let (code, stderr) = site.build(&["--base-url", "ftp://x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with("--base-url: error: base_url"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cheatgen.toml"), "{stderr}");
+}
