@@ -118,7 +118,11 @@ pub fn load_config(opts: &BuildOptions) -> Result<(Config, SiteUrl)> {
         config.base_url = url.clone();
     }
     let site_url = config.site_url().map_err(|message| Error::Usage {
-        path: opts.root.join(CONFIG_FILE),
+        // Blame where the value came from: the command line overrides the config file.
+        path: match &opts.base_url {
+            Some(_) => "--base-url".into(),
+            None => opts.root.join(CONFIG_FILE),
+        },
         message,
     })?;
     Ok((config, site_url))

@@ -88,7 +88,8 @@ pub struct QueryArgs {
     #[arg(long)]
     pub json: bool,
     /// Maximum number of results.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub limit: usize,
     /// What to look for: words, code tokens (`--no-cache-dir`, `functools.wraps`), prefixes.
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]

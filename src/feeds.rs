@@ -3,7 +3,6 @@
 //! absolute URLs, so they are written only when `base_url` is absolute.
 
 use crate::config::{Config, SiteUrl};
-use crate::highlight::escape_into;
 use crate::site::{SheetPage, SiteModel};
 
 /// How many sheets the feed lists.
@@ -46,16 +45,38 @@ fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
     for (u, lastmod) in urls {
         if let Some(abs) = url.absolute_url(u) {
             xml.push_str("  <url><loc>");
-            escape_into(&mut xml, &abs);
+            xml.push_str(&xml_text(&abs));
             xml.push_str("</loc>");
             if let Some(d) = lastmod {
-                xml.push_str(&format!("<lastmod>{d}</lastmod>"));
+                xml.push_str("<lastmod>");
+                xml.push_str(&xml_text(&d));
+                xml.push_str("</lastmod>");
             }
             xml.push_str("</url>\n");
         }
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// `s` as XML character data or attribute value: markup characters escaped, and characters
+/// XML 1.0 does not allow at all (C0 controls but tab and newlines, U+FFFE/U+FFFF) replaced
+/// by U+FFFD so one odd title cannot make the whole file ill-formed.
+fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn robots(url: &SiteUrl) -> String {
@@ -67,26 +88,10 @@ fn robots(url: &SiteUrl) -> String {
 }
 
 /// RFC 3339 timestamp of a sheet's `updated`, else `date` (`2026-01-02` → midnight UTC).
+/// Front matter already dropped dates that do not parse (with a warning).
 fn stamp(s: &SheetPage) -> Option<String> {
-    let raw = s.updated.as_deref().or(s.date.as_deref())?.trim();
-    let date = raw.get(..10)?;
-    let ok = date.len() == 10
-        && date.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    if !ok {
-        return None;
-    }
-    if raw.len() > 10 && raw[10..].starts_with(['T', ' ']) {
-        let t = raw[11..].trim();
-        let has_zone = t.ends_with('Z') || t.contains('+') || t.rfind('-').is_some_and(|i| i > 0);
-        return Some(format!("{date}T{t}{}", if has_zone { "" } else { "Z" }));
-    }
-    Some(format!("{date}T00:00:00Z"))
+    let raw = s.updated.as_deref().or(s.date.as_deref())?;
+    crate::frontmatter::parse_date(raw)
 }
 
 fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {
@@ -107,11 +112,7 @@ fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {
     } else {
         &config.author
     };
-    let text = |s: &str| {
-        let mut out = String::new();
-        escape_into(&mut out, s);
-        out
-    };
+    let text = xml_text;
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     xml.push_str(&format!("  <title>{}</title>\n", text(&config.title)));
     if !config.description.is_empty() {
@@ -128,7 +129,7 @@ fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {
     xml.push_str(&format!(
         "  <id>{}</id>\n  <updated>{}</updated>\n",
         text(&home),
-        dated[0].0
+        text(&dated[0].0)
     ));
     xml.push_str(&format!(
         "  <author><name>{}</name></author>\n",
@@ -147,7 +148,7 @@ fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {
             text(&link),
             text(&link)
         ));
-        xml.push_str(&format!("    <updated>{when}</updated>\n"));
+        xml.push_str(&format!("    <updated>{}</updated>\n", text(&when)));
         let summary = if s.description.is_empty() {
             format!("{} cards", s.sheet.card_count)
         } else {

@@ -3,6 +3,11 @@
 //! Known keys are checked one by one so a wrong type names its key and line; unknown keys
 //! are kept in `extra` for templates. Lenient where users are inconsistent: `tags` may be a
 //! list or a comma-separated string, scalars may be numbers.
+//!
+//! Hostile input is bounded before YAML sees it: front matter over `MAX_BYTES` or nested
+//! deeper than `MAX_DEPTH` is rejected with its position (deep flow nesting makes the YAML
+//! parser super-linear). Dates are validated here, so every later stage (pages, feed,
+//! sitemap) only ever sees a date that parses.
 
 use crate::diagnostics::Pos;
 use serde::Serialize;
@@ -32,10 +37,17 @@ pub struct FrontMatterError {
     pub message: String,
 }
 
+/// Largest front matter block accepted (bytes between the `---` lines).
+pub const MAX_BYTES: usize = 64 * 1024;
+/// Deepest nesting of lists and mappings accepted in front matter.
+pub const MAX_DEPTH: usize = 64;
+
 /// The note split into front matter and body.
 #[derive(Debug)]
 pub struct Split<'a> {
     pub front_matter: FrontMatter,
+    /// Problems that do not stop the note (the field is dropped), e.g. an invalid date.
+    pub warnings: Vec<FrontMatterError>,
     pub body: &'a str,
     /// 1-based line of the body's first line in the file.
     pub body_line: u32,
@@ -46,6 +58,7 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let Some(after_open) = strip_delimiter_line(text) else {
         return Ok(Split {
             front_matter: FrontMatter::default(),
+            warnings: Vec::new(),
             body: text,
             body_line: 1,
         });
@@ -70,9 +83,12 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         });
     };
     let yaml = &text[text.len() - after_open.len()..yaml_end];
-    let front_matter = parse_yaml(yaml)?;
+    check_limits(yaml)?;
+    let mut warnings = Vec::new();
+    let front_matter = parse_yaml(yaml, &mut warnings)?;
     Ok(Split {
         front_matter,
+        warnings,
         body: &text[body_start..],
         body_line: line_no + 1,
     })
@@ -85,22 +101,78 @@ fn strip_delimiter_line(text: &str) -> Option<&str> {
         .or_else(|| rest.strip_prefix('\n'))
 }
 
+/// Line of the YAML's first line in the file (after the opening `---`).
+const FIRST_LINE: u32 = 2;
+
+/// Rejects front matter too large or too deeply nested to parse in bounded time.
+fn check_limits(yaml: &str) -> Result<(), FrontMatterError> {
+    if yaml.len() > MAX_BYTES {
+        return Err(FrontMatterError {
+            pos: Pos::new(FIRST_LINE, 1),
+            message: format!(
+                "front matter is {} KiB, more than the {} KiB limit",
+                yaml.len().div_ceil(1024),
+                MAX_BYTES / 1024
+            ),
+        });
+    }
+    // Flow nesting (`[[[`, `{{{`) outside quoted strings; block nesting is bounded by the
+    // size limit and is linear for the parser.
+    let mut quote: Option<char> = None;
+    let mut depth = 0usize;
+    for (line_no, line) in yaml.lines().enumerate() {
+        let mut prev = ' ';
+        for (col, ch) in line.char_indices() {
+            match (quote, ch) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if matches!(prev, ' ' | '[' | '{' | ',' | ':') => {
+                    quote = Some(ch)
+                }
+                (None, '#') if prev == ' ' => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = ch;
+            if depth > MAX_DEPTH {
+                return Err(FrontMatterError {
+                    pos: Pos::new(
+                        FIRST_LINE + line_no as u32,
+                        line[..col].chars().count() as u32 + 1,
+                    ),
+                    message: format!("front matter is nested more than {MAX_DEPTH} levels deep"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `yaml` starts on line 2 of the file.
-fn parse_yaml(yaml: &str) -> Result<FrontMatter, FrontMatterError> {
-    const FIRST_LINE: u32 = 2;
+fn parse_yaml(
+    yaml: &str,
+    warnings: &mut Vec<FrontMatterError>,
+) -> Result<FrontMatter, FrontMatterError> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
     let value: Value = serde_yaml::from_str(yaml).map_err(|e| {
-        let (line, column) = e.location().map_or((FIRST_LINE, 1), |l| {
-            (l.line() as u32 + FIRST_LINE - 1, l.column() as u32)
+        let message = strip_location(&e.to_string());
+        // serde_yaml places a duplicate key at the start of its mapping; point at the
+        // repeated key itself.
+        let duplicate = message
+            .strip_prefix("duplicate entry with key ")
+            .and_then(|k| serde_yaml::from_str::<String>(k).ok())
+            .and_then(|key| nth_key_pos(yaml, &key, 1));
+        let pos = duplicate.unwrap_or_else(|| {
+            e.location().map_or(Pos::new(FIRST_LINE, 1), |l| {
+                Pos::new(l.line() as u32 + FIRST_LINE - 1, l.column() as u32)
+            })
         });
         FrontMatterError {
-            pos: Pos::new(line, column),
-            message: format!(
-                "invalid YAML front matter: {}",
-                strip_location(&e.to_string())
-            ),
+            pos,
+            message: format!("invalid YAML front matter: {message}"),
         }
     })?;
     let map = match value {
@@ -139,13 +211,27 @@ fn parse_yaml(yaml: &str) -> Result<FrontMatter, FrontMatterError> {
             "slug" => {
                 fm.slug = scalar(&value).ok_or_else(|| err(expect(&key, "a string", &value)))?
             }
-            "date" => {
-                fm.date =
-                    scalar(&value).ok_or_else(|| err(expect(&key, "a date string", &value)))?
-            }
-            "updated" => {
-                fm.updated =
-                    scalar(&value).ok_or_else(|| err(expect(&key, "a date string", &value)))?
+            "date" | "updated" => {
+                let raw =
+                    scalar(&value).ok_or_else(|| err(expect(&key, "a date string", &value)))?;
+                let valid = raw.filter(|d| {
+                    let ok = parse_date(d).is_some();
+                    if !ok {
+                        warnings.push(FrontMatterError {
+                            pos: value_pos(yaml, &key),
+                            message: format!(
+                                "front matter `{key}` is not a date ({d:?}); expected \
+                                 YYYY-MM-DD or an RFC 3339 timestamp, the date is ignored"
+                            ),
+                        });
+                    }
+                    ok
+                });
+                if key == "date" {
+                    fm.date = valid;
+                } else {
+                    fm.updated = valid;
+                }
             }
             "tags" => {
                 fm.tags = string_list(&value).ok_or_else(|| {
@@ -236,20 +322,70 @@ fn string_list(v: &Value) -> Option<Vec<String>> {
     Some(items.into_iter().filter(|s| !s.is_empty()).collect())
 }
 
+/// A front matter date as an RFC 3339 timestamp: `2026-01-02` (midnight UTC),
+/// `2026-01-02 10:00[:00]` (UTC) or a full RFC 3339 timestamp. `None` when it is not a
+/// real date.
+pub fn parse_date(raw: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let raw = raw.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(raw) {
+        return Some(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    }
+    let naive = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .or_else(|| {
+            [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+        })?;
+    Some(
+        naive
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}
+
 /// Line of `key:` at the start of a line in the YAML (for type errors, which the YAML
 /// value no longer knows the position of).
 fn key_pos(yaml: &str, key: &str, first_line: u32) -> Pos {
-    for (i, line) in yaml.lines().enumerate() {
-        let unquoted = line.trim_start_matches(['"', '\'']);
-        if unquoted.starts_with(key)
-            && unquoted[key.len()..]
-                .trim_start_matches(['"', '\''])
-                .starts_with(':')
-        {
-            return Pos::new(first_line + i as u32, 1);
-        }
-    }
-    Pos::new(first_line, 1)
+    debug_assert_eq!(first_line, FIRST_LINE);
+    nth_key_pos(yaml, key, 0).unwrap_or(Pos::new(first_line, 1))
+}
+
+/// Position of the `n`th (0-based) top-level `key:` line.
+fn nth_key_pos(yaml: &str, key: &str, n: usize) -> Option<Pos> {
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let unquoted = line.trim_start_matches(['"', '\'']);
+            unquoted.starts_with(key)
+                && unquoted[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .starts_with(':')
+        })
+        .nth(n)
+        .map(|(i, _)| Pos::new(FIRST_LINE + i as u32, 1))
+}
+
+/// Position of the value after `key:` (for messages about the value).
+fn value_pos(yaml: &str, key: &str) -> Pos {
+    let pos = key_pos(yaml, key, FIRST_LINE);
+    let line = yaml
+        .lines()
+        .nth((pos.line - FIRST_LINE) as usize)
+        .unwrap_or("");
+    let column = line.find(':').map_or(1, |colon| {
+        let after = &line[colon + 1..];
+        let value_at = colon + 1 + (after.len() - after.trim_start().len());
+        line[..value_at].chars().count() as u32 + 1
+    });
+    Pos::new(pos.line, column)
 }
 
 fn strip_location(msg: &str) -> String {

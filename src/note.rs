@@ -50,7 +50,9 @@ pub fn render_note(
     opts: MarkdownOptions,
     hl: &Highlighter,
 ) -> Result<RenderedNote, Diagnostic> {
-    let split = frontmatter::split(&src.text).map_err(|e| {
+    let mut diagnostics = Vec::new();
+    let text = replace_nul(&src.text, &src.display_path, &mut diagnostics);
+    let split = frontmatter::split(&text).map_err(|e| {
         Diagnostic::error(
             &src.display_path,
             e.pos,
@@ -58,18 +60,22 @@ pub fn render_note(
             format!("{}; note skipped", e.message),
         )
     })?;
+    diagnostics.extend(
+        split.warnings.iter().map(|w| {
+            Diagnostic::warning(&src.display_path, w.pos, "front-matter", w.message.clone())
+        }),
+    );
     let fm = split.front_matter;
     let (kind, dir_segments, stem) = classify(&src.rel_path);
     let dir_segments =
         dir_segments.map_err(|(name, reason)| bad_name(src, "folder", name, &reason))?;
-    let mut diagnostics = Vec::new();
     let slug = match (kind, fm.slug.as_deref()) {
         (NoteKind::Sheet, Some(slug)) => match Segment::from_slug(slug) {
             Ok(seg) => Some(seg),
             Err(reason) => {
                 diagnostics.push(Diagnostic::error(
                     &src.display_path,
-                    slug_pos(&src.text),
+                    slug_pos(&text),
                     "bad-slug",
                     format!(
                         "front matter `slug: {slug:?}` cannot be a URL segment: {reason}; \
@@ -124,6 +130,29 @@ fn bad_name(src: &NoteSource, what: &str, name: &str, reason: &SegmentError) -> 
         "bad-path",
         format!("{what} name {name:?} cannot be part of a URL: {reason}; note skipped (rename it)"),
     )
+}
+
+/// NUL bytes never reach HTML or the index: like a browser's parser, replace each with
+/// U+FFFD, and say where the first one was.
+fn replace_nul<'t>(
+    text: &'t str,
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'t, str> {
+    let Some(first) = text.find('\0') else {
+        return text.into();
+    };
+    let count = text.matches('\0').count();
+    diagnostics.push(Diagnostic::warning(
+        path,
+        crate::diagnostics::LineIndex::new(text, 1).pos(first),
+        "nul-byte",
+        format!(
+            "{count} NUL byte{} replaced with U+FFFD (�)",
+            if count == 1 { "" } else { "s" }
+        ),
+    ));
+    text.replace('\0', "\u{fffd}").into()
 }
 
 /// Folder segments of a note, or the first folder name that cannot be one.

@@ -1,12 +1,22 @@
-//! The safe raw-HTML policy: a small allow-list of tags and attributes passes, everything
-//! else is escaped and shown as the text the author typed.
+//! The safe raw-HTML policy, in two layers.
 //!
-//! Notes are full of things that look like tags but are prose (`make_pointwise.<locals>.inner`,
-//! `Vec<String>`, `<function f at 0x7f…>`), so unknown tags are escaped, never dropped:
-//! dropping would silently eat the author's text. Hand-written rather than a DOM sanitizer
-//! (ammonia) because pulldown-cmark hands us tags one at a time and we need escaping, not removal.
+//! 1. `sanitize`, per raw-HTML piece as pulldown-cmark hands it over: a small allow-list of
+//!    tags and attributes passes, everything else is escaped and shown as the text the
+//!    author typed. Notes are full of things that look like tags but are prose
+//!    (`make_pointwise.<locals>.inner`, `Vec<String>`, `<function f at 0x7f…>`), so unknown
+//!    tags are escaped, never dropped: dropping would silently eat the author's text.
+//!    Inline elements opened by raw HTML are tracked in `OpenInline` and closed where their
+//!    Markdown block ends, so an unclosed `<a href=…>` cannot spread over what follows.
+//! 2. `balance`, per rendered fragment (one card's piece of HTML): ammonia (html5ever)
+//!    parses it as a fragment and re-serialises it balanced, with its own allow-list as a
+//!    second fence, so `</div></div><div>` cannot close or open anything outside the card.
+//!
+//! Theme class names (`cg-*`) never pass from user markup.
 
 use crate::highlight::escape_into;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 const ALLOWED_TAGS: &[&str] = &[
     "a",
@@ -63,9 +73,54 @@ const ALLOWED_ATTRS: &[&str] = &[
 ];
 const URL_ATTRS: &[&str] = &["href", "src"];
 
+/// Phrasing elements: opened by inline raw HTML, they must close within their block.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "u", "var",
+];
+
+/// Inline elements opened by raw HTML in the current Markdown block and not closed yet.
+#[derive(Debug, Default)]
+pub struct OpenInline(Vec<String>);
+
+impl OpenInline {
+    /// Closing tags for everything still open (innermost first); empties the stack.
+    pub fn close_all(&mut self) -> String {
+        self.0.drain(..).rev().map(|t| format!("</{t}>")).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Records an emitted tag; false for a closing inline tag with no opening one (the
+    /// caller drops it rather than let it close something outside the note's markup).
+    fn record(&mut self, name: &str, closing: bool) -> bool {
+        if !INLINE_TAGS.contains(&name) {
+            return true;
+        }
+        if !closing {
+            self.0.push(name.to_string());
+            return true;
+        }
+        match self.0.iter().rposition(|t| t == name) {
+            Some(i) => {
+                self.0.truncate(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Filters one chunk of raw HTML. `rewrite_url` gets each `href`/`src` value (already
 /// known not to be a `javascript:`-style URL) and returns the attribute text to emit.
-pub fn sanitize(html: &str, rewrite_url: &mut dyn FnMut(&str) -> String) -> String {
+/// `open` tracks the inline elements left open across chunks of one block.
+pub fn sanitize(
+    html: &str,
+    open: &mut OpenInline,
+    rewrite_url: &mut dyn FnMut(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -78,7 +133,10 @@ pub fn sanitize(html: &str, rewrite_url: &mut dyn FnMut(&str) -> String) -> Stri
         }
         match parse_tag(candidate) {
             Some(tag) if ALLOWED_TAGS.contains(&tag.name.as_str()) => {
-                emit_tag(&mut out, &tag, rewrite_url);
+                let void = VOID_TAGS.contains(&tag.name.as_str());
+                if void || open.record(&tag.name, tag.closing) {
+                    emit_tag(&mut out, &tag, rewrite_url);
+                }
                 rest = &candidate[tag.len..];
             }
             Some(tag) => {
@@ -202,12 +260,128 @@ fn emit_tag(out: &mut String, tag: &Tag, rewrite_url: &mut dyn FnMut(&str) -> St
             } else {
                 out.push_str(&rewrite_url(&decoded));
             }
+        } else if name == "class" {
+            escape_into(out, &without_theme_classes(&decode_entities(value)));
         } else {
             escape_into(out, &decode_entities(value));
         }
         out.push('"');
     }
     out.push('>');
+}
+
+/// A class list without the theme's own `cg-*` names (user markup cannot restyle or pose
+/// as the page's chrome).
+pub fn without_theme_classes(classes: &str) -> String {
+    classes
+        .split_ascii_whitespace()
+        .filter(|c| !is_theme_class(c))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn is_theme_class(class: &str) -> bool {
+    class.len() >= 3 && class[..3].eq_ignore_ascii_case("cg-")
+}
+
+/// What the rendered Markdown itself emits beyond the raw-HTML allow-list.
+const RENDERED_TAGS: &[&str] = &[
+    "h1", "h2", "h3", "h4", "h5", "h6", "button", "input", "section", "aside", "nav",
+];
+
+/// The second layer: ammonia with the union of both allow-lists. Immutable once built.
+static BALANCER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let attrs = |list: &[&'static str]| list.iter().copied().collect::<HashSet<_>>();
+    let mut tag_attributes: HashMap<&'static str, HashSet<&'static str>> = HashMap::new();
+    tag_attributes.insert("a", attrs(&["href", "title", PLACEHOLDER_ATTR]));
+    tag_attributes.insert(
+        "img",
+        attrs(&["src", "alt", "title", "width", "height", "loading"]),
+    );
+    tag_attributes.insert("th", attrs(&["style", "align", "colspan", "rowspan"]));
+    tag_attributes.insert("td", attrs(&["style", "align", "colspan", "rowspan"]));
+    tag_attributes.insert("input", attrs(&["type", "checked", "disabled"]));
+    tag_attributes.insert("button", attrs(&["type", "aria-label"]));
+    tag_attributes.insert("ol", attrs(&["start", "reversed"]));
+    tag_attributes.insert("details", attrs(&["open"]));
+    for tag in ["q", "blockquote", "del", "ins"] {
+        tag_attributes.insert(tag, attrs(&["cite", "datetime"]));
+    }
+    let mut b = ammonia::Builder::default();
+    b.tags(ALLOWED_TAGS.iter().chain(RENDERED_TAGS).copied().collect())
+        .generic_attributes(attrs(&[
+            "class", "id", "title", "lang", "dir", "hidden", "align",
+        ]))
+        .generic_attribute_prefixes(attrs(&["data-"]))
+        .tag_attributes(tag_attributes)
+        .filter_style_properties(attrs(&["text-align"]))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
+        .strip_comments(true)
+        .attribute_filter(|_element, attribute, value| match attribute {
+            "class" => Some(Cow::Owned(without_theme_classes(value))),
+            "href" | "src" if is_dangerous_url(value) => None,
+            _ => Some(Cow::Borrowed(value)),
+        });
+    b
+});
+
+/// Stands in for an internal-link placeholder (which replaces a whole `<a …>` opening tag)
+/// while a fragment is balanced, so the parser sees the `<a>` its `</a>` closes.
+const PLACEHOLDER_ATTR: &str = "data-cg-link";
+
+/// Re-serialises a rendered fragment balanced: stray closing tags dropped, open elements
+/// closed at its end, nothing outside the allow-lists. `anchor_placeholder` tells a link
+/// placeholder's index from the text at a position (see `markdown`).
+pub fn balance(html: &str, placeholder: char) -> String {
+    let marker = |idx: &str| format!("<a {PLACEHOLDER_ATTR}=\"{idx}\">");
+    // Placeholders `\u{1}A3\u{1}` stand for opening `<a>` tags; show them to the parser as such.
+    let mut prepared = String::with_capacity(html.len() + 32);
+    let mut rest = html;
+    while let Some(start) = rest.find(placeholder) {
+        let after = &rest[start + placeholder.len_utf8()..];
+        let end = after.find(placeholder);
+        match end.filter(|_| after.starts_with('A')) {
+            Some(end) => {
+                prepared.push_str(&rest[..start]);
+                prepared.push_str(&marker(&after[1..end]));
+                rest = &after[end + placeholder.len_utf8()..];
+            }
+            None => {
+                let upto =
+                    start + placeholder.len_utf8() + end.map_or(0, |e| e + placeholder.len_utf8());
+                prepared.push_str(&rest[..upto]);
+                rest = &rest[upto..];
+            }
+        }
+    }
+    prepared.push_str(rest);
+    let cleaned = BALANCER.clean(&prepared).to_string();
+    if !cleaned.contains(PLACEHOLDER_ATTR) {
+        return cleaned;
+    }
+    let mut out = String::with_capacity(cleaned.len());
+    let open = format!("<a {PLACEHOLDER_ATTR}=\"");
+    let mut rest = cleaned.as_str();
+    while let Some(start) = rest.find(&open) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + open.len()..];
+        match after.find("\">") {
+            Some(end) => {
+                out.push(placeholder);
+                out.push('A');
+                out.push_str(&after[..end]);
+                out.push(placeholder);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `javascript:`, `vbscript:` and non-image `data:` URLs never reach the page.
@@ -285,7 +459,9 @@ mod tests {
     use super::*;
 
     fn clean(s: &str) -> String {
-        sanitize(s, &mut |u| crate::highlight::escape(u))
+        sanitize(s, &mut OpenInline::default(), &mut |u| {
+            crate::highlight::escape(u)
+        })
     }
 
     #[test]

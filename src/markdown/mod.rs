@@ -10,7 +10,7 @@
 use crate::codeblock::{self, CodeBlock};
 use crate::diagnostics::{Diagnostic, LineIndex, Pos};
 use crate::highlight::{escape, escape_into, Highlighter};
-use crate::sanitize::{is_dangerous_url, sanitize};
+use crate::sanitize::{balance, is_dangerous_url, sanitize, OpenInline};
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
@@ -107,16 +107,30 @@ pub fn render(
         link_stack: Vec::new(),
         para_start: None,
         after_heading: None,
+        open_inline: OpenInline::default(),
+        raw_tags: false,
     };
     for (event, range) in Parser::new_ext(&body, parser_options()).into_offset_iter() {
         st.event(event, range);
     }
+    st.close_inline();
     let State {
-        out, mut rendered, ..
+        out,
+        mut rendered,
+        raw_tags,
+        ..
     } = st;
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     rendered.segments = split_segments(&html);
+    if raw_tags && !opts.unsafe_html {
+        // Each segment ends up inside one card (or the intro): balance it there.
+        for seg in &mut rendered.segments {
+            if let Segment::Html(h) = seg {
+                *h = balance(h, PLACEHOLDER);
+            }
+        }
+    }
     rendered
 }
 
@@ -169,6 +183,10 @@ struct State<'a, 's> {
     para_start: Option<usize>,
     /// (`out` length right after a heading marker, heading index).
     after_heading: Option<(usize, usize)>,
+    /// Inline elements opened by raw HTML in the current block.
+    open_inline: OpenInline,
+    /// Some raw-HTML tag passed the filter: segments need balancing.
+    raw_tags: bool,
 }
 
 impl<'a> State<'a, '_> {
@@ -179,7 +197,24 @@ impl<'a> State<'a, '_> {
         }
     }
 
+    /// Closes inline elements that raw HTML left open in the block that just ended.
+    fn close_inline(&mut self) {
+        if !self.open_inline.is_empty() {
+            let closing = self.open_inline.close_all();
+            self.sink().push(Event::InlineHtml(closing.into()));
+        }
+    }
+
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        let block_boundary = match &event {
+            Event::Start(tag) => !is_inline_tag(tag),
+            Event::End(tag) => !is_inline_tag_end(tag),
+            Event::Rule => true,
+            _ => false,
+        };
+        if block_boundary {
+            self.close_inline();
+        }
         match event {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
@@ -245,7 +280,10 @@ impl<'a> State<'a, '_> {
             Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
             Event::End(TagEnd::HtmlBlock) => {
                 let raw = self.html_block.take().unwrap_or_default();
-                let html = self.filter_html(&raw, range.start);
+                let mut html = self.filter_html(&raw, range.start);
+                // Inline elements an HTML block leaves open end with it; block containers
+                // (`<details>` … Markdown … `</details>`) stay open until the card's end.
+                html.push_str(&self.open_inline.close_all());
                 self.out.push(Event::Html(html.into()));
             }
             Event::Html(h) | Event::InlineHtml(h) if self.html_block.is_some() => {
@@ -255,6 +293,11 @@ impl<'a> State<'a, '_> {
             }
             Event::InlineHtml(h) => {
                 let html = self.filter_html(&h, range.start);
+                if let Some(heading) = &mut self.heading {
+                    // `## make_pointwise.<locals>.inner`: the escaped text is part of the
+                    // heading's plain text (ids, table of contents, search, `query`).
+                    heading.text.push_str(&text_of_html(&html));
+                }
                 self.sink().push(Event::InlineHtml(html.into()));
             }
             Event::Html(h) => {
@@ -316,6 +359,9 @@ impl<'a> State<'a, '_> {
         let Some(h) = self.heading.take() else { return };
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
+        if self.raw_tags && !self.opts.unsafe_html && html.contains('<') {
+            html = balance(&html, PLACEHOLDER);
+        }
         let idx = self.rendered.headings.len();
         self.rendered.headings.push(Heading {
             level: h.level,
@@ -385,7 +431,7 @@ impl<'a> State<'a, '_> {
                     self.path,
                     pos,
                     "unsafe-link",
-                    format!("link to {dest:?} dropped: script URLs are not allowed"),
+                    format!("link to {:?} dropped: script URLs are not allowed", &*dest),
                 ));
                 self.link_stack.push(true);
                 self.sink()
@@ -431,7 +477,7 @@ impl<'a> State<'a, '_> {
         }
         let pos = self.lines.pos(offset);
         let mut urls = Vec::new();
-        let mut html = sanitize(raw, &mut |url| {
+        let mut html = sanitize(raw, &mut self.open_inline, &mut |url| {
             if is_external(url) {
                 escape(url)
             } else {
@@ -439,6 +485,7 @@ impl<'a> State<'a, '_> {
                 format!("{PLACEHOLDER}U?{}{PLACEHOLDER}", urls.len() - 1)
             }
         });
+        self.raw_tags |= html.contains('<');
         // Number the raw-HTML URLs now that the closure no longer borrows `urls`.
         for (i, url) in urls.iter().enumerate() {
             let ph = self.placeholder('U', url, LinkKind::Url, pos);
@@ -519,12 +566,25 @@ pub fn parse_attribute_line(line: &str) -> Option<Vec<String>> {
             .filter_map(|tok| tok.strip_prefix('.'))
             .filter(|c| {
                 !c.is_empty()
+                    && !crate::sanitize::is_theme_class(c)
                     && c.chars()
                         .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
             })
             .map(str::to_string)
             .collect(),
     )
+}
+
+/// The text a reader sees in a sanitised HTML fragment: tags dropped, entities decoded.
+fn text_of_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
+    }
+    text.push_str(rest);
+    crate::sanitize::decode_entities(&text)
 }
 
 /// Has a URL scheme (`https:`, `mailto:`) or is protocol-relative.
@@ -544,6 +604,33 @@ pub fn is_external(url: &str) -> bool {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Tags that live inside a block's inline content (raw inline HTML may span them).
+fn is_inline_tag(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_tag_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

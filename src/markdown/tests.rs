@@ -106,3 +106,32 @@ fn wikilinks_become_placeholders_outside_code() {
         "{h}"
     );
 }
+
+#[test]
+fn raw_html_is_balanced_within_its_segment() {
+    let r = md("## A\n\n</div></div></div><div class=\"cg-top x\">x</div>\n\n## B\n\nText <a href=\"https://e.org\">open\n\nNext para\n\n- <b>bold\n- item [l](other.md)\n");
+    let h = html(&r);
+    assert!(!h.contains("cg-top"), "{h}");
+    assert!(h.contains("<div class=\"x\">x</div>"), "{h}");
+    assert_eq!(
+        h.matches("<div").count(),
+        h.matches("</div>").count(),
+        "{h}"
+    );
+    assert!(
+        h.contains("<p>Text <a href=\"https://e.org\">open</a></p>\n<p>Next para</p>"),
+        "{h}"
+    );
+    assert!(h.contains("<li><b>bold</b></li>"), "{h}");
+    assert!(h.contains("\u{1}A0\u{1}l</a>"), "{h}");
+}
+
+#[test]
+fn block_containers_may_span_markdown_within_a_card() {
+    let r = md("## A\n\n<details><summary>More</summary>\n\n*inside*\n\n</details>\n\nafter\n");
+    let h = html(&r);
+    assert!(
+        h.contains("<details><summary>More</summary>\n<p><em>inside</em></p>\n</details>"),
+        "{h}"
+    );
+}
