@@ -396,11 +396,8 @@ fn idle_and_slow_connections_are_closed_but_live_reload_stays() {
     assert_eq!(get(p, "/").status, 200, "answers while 3,000 sit idle");
 
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let closed = idle
-        .iter()
-        .filter(|s| closed_by_server(s, deadline))
-        .count();
-    assert_eq!(closed, 3000, "idle connections closed by the server");
+    let open = idle.iter().position(|s| !closed_by_server(s, deadline));
+    assert_eq!(open, None, "every idle connection closed by the server");
     assert!(closed_by_server(&slow, deadline), "slow head closed");
     assert!(closed_by_server(&kept, deadline), "idle keep-alive closed");
     assert_eq!(get(p, "/").status, 200, "still serving");
