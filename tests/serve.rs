@@ -381,6 +381,7 @@ fn idle_and_slow_connections_are_closed_but_live_reload_stays() {
     let served = Served::start_with_env(&site, &[("CHEATGEN_SERVE_TIMEOUT_MS", "1000")]);
     let p = served.port;
     let mut events = open_events(p);
+    let started = std::time::Instant::now();
     let idle: Vec<std::net::TcpStream> = (0..3000)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", p)).unwrap())
         .collect();
@@ -394,10 +395,12 @@ fn idle_and_slow_connections_are_closed_but_live_reload_stays() {
     )
     .unwrap();
     assert_eq!(get(p, "/").status, 200, "answers while 3,000 sit idle");
+    eprintln!("3,000 connections opened in {:?}", started.elapsed());
 
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let open = idle.iter().position(|s| !closed_by_server(s, deadline));
     assert_eq!(open, None, "every idle connection closed by the server");
+    eprintln!("all closed after {:?}", started.elapsed());
     assert!(closed_by_server(&slow, deadline), "slow head closed");
     assert!(closed_by_server(&kept, deadline), "idle keep-alive closed");
     assert_eq!(get(p, "/").status, 200, "still serving");
