@@ -67,12 +67,14 @@ fn serves_pages_assets_and_404_safely() {
     let missing = get(p, "/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains("<html"), "the site's 404 page");
+    let too_long = "/a".repeat(3000);
     for bad in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",
         "/git/%2E%2E/%2e%2e/secret.txt",
         "/..%2fsecret.txt",
         "/assets/",
+        &too_long,
     ] {
         let r = get(p, bad);
         assert_eq!(r.status, 404, "{bad}");
@@ -414,7 +416,9 @@ fn idle_and_slow_connections_are_closed_but_live_reload_stays() {
         .unwrap();
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !seen.contains("event: reload") {
+        assert!(std::time::Instant::now() < deadline, "no reload: {seen}");
         use std::io::Read;
         let n = events.read(&mut buf).expect("reload event on the stream");
         assert!(n > 0, "stream closed: {seen}");

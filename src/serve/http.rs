@@ -31,6 +31,9 @@ const SCRIPT: &str = include_str!("livereload.js");
 /// Largest HTML page the injector will buffer.
 const MAX_HTML: usize = 64 * 1024 * 1024;
 
+/// Longest decoded request path looked up (Linux `PATH_MAX`); longer ones are 404.
+const MAX_PATH: usize = 4096;
+
 /// A message to the browsers: SSE event name and JSON data.
 pub type Message = (&'static str, String);
 
@@ -130,6 +133,10 @@ fn is_html(res: &Response) -> bool {
 /// following symlinks? (Missing files are "inside": they become the 404 page.)
 fn inside(root: &Path, uri_path: &str) -> bool {
     let decoded = percent_decode_str(uri_path).decode_utf8_lossy();
+    // Longer than any path the OS opens (and the per-segment check below stays bounded).
+    if decoded.len() > MAX_PATH {
+        return false;
+    }
     if decoded.contains('\0') || decoded.split(['/', '\\']).any(|seg| seg == "..") {
         return false;
     }
@@ -205,6 +212,7 @@ mod tests {
         assert!(!inside(&root, "/../secret.txt"));
         assert!(!inside(&root, "/%2e%2e/secret.txt"));
         assert!(!inside(&root, "/a/%2E%2E/%2e%2e/secret.txt"));
+        assert!(!inside(&root, &"/a".repeat(3000)), "longer than PATH_MAX");
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(dir.path(), root.join("out")).unwrap();
