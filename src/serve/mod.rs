@@ -5,7 +5,9 @@
 //! sources (the cache only reuses byte-identical results). A rebuild with errors writes
 //! nothing: the last good site stays served and browsers show the errors in an overlay.
 
+mod host;
 mod http;
+mod listen;
 pub mod watch;
 
 use crate::builder::{self, BuildCache, BuildOptions};
@@ -43,13 +45,17 @@ pub fn run(opts: &ServeOptions) -> i32 {
             return 1;
         }
     };
-    rt.block_on(serve(opts))
+    let code = rt.block_on(serve(opts));
+    // Do not wait on file reads still queued for requests the server has dropped.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    code
 }
 
 async fn serve(opts: &ServeOptions) -> i32 {
     if opts.bind.is_unspecified() {
         eprintln!(
-            "warning: serving on all interfaces ({}): anyone on your network can read the site",
+            "warning: serving on all interfaces ({}): anyone on your network can read the site, \
+             and requests for any host name are answered",
             opts.bind
         );
     }
@@ -62,7 +68,11 @@ async fn serve(opts: &ServeOptions) -> i32 {
         );
         return 2;
     };
-    let addr = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
+    let bound = listener
+        .local_addr()
+        .unwrap_or(SocketAddr::new(opts.bind, opts.port));
+    let addr = bound.port();
+    let head_timeout = listen::head_timeout();
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -112,39 +122,33 @@ async fn serve(opts: &ServeOptions) -> i32 {
         })
     });
 
-    let app = http::router(AppState {
-        root: root_c,
-        events,
-        error,
-    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let app = http::router(
+        AppState {
+            root: root_c,
+            events,
+            error,
+            stop: stopped,
+        },
+        host::HostPolicy::new(bound, url.clone()),
+    );
+    let signal = match listen::stop_signal() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot listen for Ctrl-C: {e}");
+            return 1;
+        }
+    };
     eprintln!("serving {url} (Ctrl-C to stop)");
     if opts.open {
         open_browser(&url);
     }
     let shutdown = async {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let mut term = signal(SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        signal.await;
         eprintln!("stopping");
     };
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: server failed: {e}");
-            1
-        }
-    }
+    listen::serve(listener, app, head_timeout, shutdown, stop).await;
+    0
 }
 
 async fn bind(ip: IpAddr, port: u16) -> Option<tokio::net::TcpListener> {

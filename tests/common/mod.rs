@@ -248,9 +248,15 @@ pub struct Served {
 
 impl Served {
     pub fn start(site: &Site) -> Served {
+        Served::start_with_env(site, &[])
+    }
+
+    /// [`Served::start`] with extra environment variables for the server process.
+    pub fn start_with_env(site: &Site, env: &[(&str, &str)]) -> Served {
         use std::io::BufRead;
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cheatgen"))
             .args(["serve", "--port", "0"])
+            .envs(env.iter().copied())
             .current_dir(site.root())
             .stderr(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
