@@ -9,6 +9,8 @@ mod cli;
 mod common;
 #[path = "distribution/release_server.rs"]
 mod release_server;
+#[path = "distribution/workflows.rs"]
+mod workflows;
 
 use release_server::{host_target, stand_in_binary, Pack, ReleaseServer, REPO};
 use std::path::{Path, PathBuf};
