@@ -133,7 +133,8 @@ main() {
 		if command -v unzip >/dev/null 2>&1; then
 			unzip -q "$tmp/$archive" -d "$tmp/x" || fail "could not unpack $archive"
 		else
-			powershell.exe -NoProfile -Command "Expand-Archive -LiteralPath '$tmp/$archive' -DestinationPath '$tmp/x'" ||
+			win_tmp=$(cygpath -w "$tmp" 2>/dev/null || echo "$tmp")
+			powershell.exe -NoProfile -Command "Expand-Archive -LiteralPath '$win_tmp/$archive' -DestinationPath '$win_tmp/x'" ||
 				fail "could not unpack $archive"
 		fi
 		;;

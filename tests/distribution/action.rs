@@ -155,6 +155,18 @@ fn action_installs_the_release_and_builds_the_site() {
     );
     let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(home.contains("href=\"/demo/"), "built for the subpath");
+
+    // A --base-url in args wins over the input (and is not passed twice).
+    runner
+        .exprs
+        .insert("inputs.args".into(), "build --base-url /other/".into());
+    let log = runner.run(&action, "run");
+    assert!(log.contains("cheatgen build --base-url /other/\n"), "{log}");
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(
+        home.contains("href=\"/other/"),
+        "built for the args' base URL"
+    );
 }
 
 #[test]
@@ -178,7 +190,7 @@ fn action_declares_its_inputs_and_wires_the_steps() {
     assert!(uses("pages").starts_with("actions/configure-pages@"));
     assert_eq!(
         step(&action, "pages")["if"].as_str(),
-        Some("inputs.base-url == '' && startsWith(inputs.args, 'build')"),
+        Some("inputs.base-url == '' && startsWith(inputs.args, 'build') && !contains(inputs.args, '--base-url')"),
         "the Pages URL is looked up only when it is needed"
     );
     assert_eq!(
