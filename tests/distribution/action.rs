@@ -203,3 +203,32 @@ fn action_declares_its_inputs_and_wires_the_steps() {
         .unwrap()
         .contains("$INSTALL_SCRIPT"));
 }
+
+#[test]
+fn action_hands_windows_paths_to_path_and_cache_and_unix_paths_to_bash() {
+    let temp = tempfile::tempdir().unwrap();
+    // Git for Windows' cygpath, as far as this step uses it.
+    let bin = temp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    super::make_executable(
+        &bin.join("cygpath"),
+        "#!/bin/sh\ncase \"$1\" in -w) echo \"C:$2\" | tr / '\\\\' ;; -u) echo \"/c$2\" ;; esac\n",
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut runner = Runner {
+        exprs: [("inputs.version".to_string(), "v1.2.3".to_string())].into(),
+        env: vec![
+            ("GITHUB_ACTION_PATH".into(), "/a/_actions/cheatgen".into()),
+            ("RUNNER_TOOL_CACHE".into(), "/hostedtoolcache".into()),
+            ("RUNNER_ARCH".into(), "X64".into()),
+            ("PATH".into(), path),
+        ],
+        temp,
+    };
+    runner.run(&action(), "version");
+    let out = |k: &str| runner.exprs[&format!("steps.version.outputs.{k}")].clone();
+    assert_eq!(out("version"), "1.2.3", "a leading v is dropped");
+    assert_eq!(out("dir"), "C:\\hostedtoolcache\\cheatgen\\1.2.3\\X64");
+    assert_eq!(out("install-dir"), "/c/hostedtoolcache/cheatgen/1.2.3/X64");
+    assert_eq!(out("script"), "/c/a/_actions/cheatgen/install.sh");
+}
