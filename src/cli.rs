@@ -19,7 +19,7 @@ pub(crate) use outln;
 #[derive(Debug, Parser)]
 #[command(
     name = "cheatgen",
-    version,
+    version = crate::distribution::VERSION,
     about = "Build dense, cross-linked, searchable cheat-sheet sites from Markdown notes"
 )]
 pub struct Cli {
@@ -42,6 +42,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create a new site: config, example sheets, .gitignore and a GitHub Pages workflow.
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(crate::distribution::CompletionsArgs),
+    /// Print the man page cheatgen(1) in roff to stdout.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +62,16 @@ pub struct InitArgs {
     /// Overwrite existing scaffold files (a content/ folder with notes is never touched).
     #[arg(long)]
     pub force: bool,
+    /// Deployment workflow to write: `pages` (GitHub Pages via the cheatgen action) or
+    /// `none` (you deploy public/ elsewhere).
+    #[arg(long, value_enum, default_value_t = InitCi::Pages)]
+    pub ci: InitCi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitCi {
+    Pages,
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +164,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => run_check(args),
         Command::Query(args) => crate::query_cmd::run(&args),
         Command::Init(args) => crate::init::run(&args),
+        Command::Completions(args) => crate::distribution::run_completions(&args),
+        Command::Man => crate::distribution::run_man(),
         Command::Serve(args) => crate::serve::run(&crate::serve::ServeOptions {
             root: args.root,
             bind: args.bind,

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod codeblock;
 pub mod config;
 pub mod diagnostics;
+pub mod distribution;
 pub mod error;
 pub mod feeds;
 pub mod frontmatter;

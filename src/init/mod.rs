@@ -1,16 +1,18 @@
 //! `cheatgen init`: scaffolds a site that builds at once — config, two example sheets
-//! (one of each note shape), `.gitignore`, a README and the GitHub Pages workflow.
+//! (one of each note shape), `.gitignore`, a README and, unless `--ci none`, the GitHub
+//! Pages workflow (which uses the reusable action at the major version of this binary).
 //!
 //! Safe by default: nothing is overwritten without `--force` (and then only the scaffold
 //! files named here), and a `content/` folder that already has notes is never touched.
 
-use crate::cli::InitArgs;
+use crate::cli::{InitArgs, InitCi};
 use crate::config::SiteUrl;
 use std::path::{Path, PathBuf};
 
 const CONFIG: &str = include_str!("files/cheatgen.toml");
 const GITIGNORE: &str = include_str!("files/gitignore");
 const README: &str = include_str!("files/README.md");
+const README_PAGES: &str = include_str!("files/README-pages.md");
 const WORKFLOW: &str = include_str!("files/pages.yml");
 const EXAMPLES: &[(&str, &str)] = &[
     ("content/index.md", include_str!("files/content/index.md")),
@@ -18,8 +20,25 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("content/shell.md", include_str!("files/content/shell.md")),
 ];
 
+/// Where the workflow `init` writes lives in the site.
+pub const WORKFLOW_PATH: &str = ".github/workflows/pages.yml";
+
+/// The GitHub Pages workflow for this binary: the action `owner/cheatgen@vMAJOR`, pinned
+/// to this exact version of the binary (a site rebuilds the same until you bump it).
+pub fn pages_workflow() -> String {
+    WORKFLOW
+        .replace("{{action}}", &crate::distribution::action_ref())
+        .replace("{{repository}}", crate::distribution::REPOSITORY)
+        .replace("{{version}}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The files `init` writes into `dir`, with their contents.
-pub fn scaffold(title: &str, base_url: &str, with_examples: bool) -> Vec<(&'static str, String)> {
+pub fn scaffold(
+    title: &str,
+    base_url: &str,
+    with_examples: bool,
+    ci: InitCi,
+) -> Vec<(&'static str, String)> {
     let toml_title = toml::Value::String(title.to_string()).to_string();
     let toml_url = toml::Value::String(base_url.to_string()).to_string();
     let mut files = vec![
@@ -30,12 +49,17 @@ pub fn scaffold(title: &str, base_url: &str, with_examples: bool) -> Vec<(&'stat
                 .replace("\"{{base_url}}\"", &toml_url),
         ),
         (".gitignore", GITIGNORE.to_string()),
-        ("README.md", README.replace("{{title}}", title)),
-        (
-            ".github/workflows/pages.yml",
-            WORKFLOW.replace("{{version}}", env!("CARGO_PKG_VERSION")),
-        ),
     ];
+    match ci {
+        InitCi::Pages => files.extend([
+            (
+                "README.md",
+                README.replace("{{title}}", title) + README_PAGES,
+            ),
+            (WORKFLOW_PATH, pages_workflow()),
+        ]),
+        InitCi::None => files.push(("README.md", README.replace("{{title}}", title))),
+    }
     if with_examples {
         files.extend(EXAMPLES.iter().map(|(p, c)| (*p, c.to_string())));
     }
@@ -52,7 +76,7 @@ pub fn run(args: &InitArgs) -> i32 {
     let title = args.title.clone().unwrap_or_else(|| default_title(dir));
     let content = dir.join(crate::source::CONTENT_DIR);
     let content_has_notes = std::fs::read_dir(&content).is_ok_and(|mut d| d.next().is_some());
-    let files = scaffold(&title, &base_url, !content_has_notes);
+    let files = scaffold(&title, &base_url, !content_has_notes, args.ci);
 
     let existing: Vec<&str> = files
         .iter()
@@ -87,7 +111,12 @@ pub fn run(args: &InitArgs) -> i32 {
             shown(&content)
         );
     }
-    println!("\nNext:\n  cd {}\n  cheatgen serve        # preview with live reload\n  git init && git add . && git commit -m \"cheat sheets\"\nThen push to GitHub and set Settings → Pages → Source: GitHub Actions.", shown(dir));
+    println!("\nNext:\n  cd {}\n  cheatgen serve        # preview with live reload\n  git init && git add . && git commit -m \"cheat sheets\"", shown(dir));
+    if args.ci == InitCi::Pages {
+        println!("Then push to GitHub and set Settings → Pages → Source: GitHub Actions.");
+    } else {
+        println!("Then publish public/ after `cheatgen build --base-url <where it is served>`.");
+    }
     0
 }
 

@@ -1,5 +1,7 @@
-//! One headless Chromium per test binary (launching costs seconds). Skips loudly when
-//! Chromium is missing, except under `CI=true`, where a missing browser is a failure.
+//! One headless Chromium per test binary (launching costs seconds). The browser is found
+//! as CI finds it (.github/workflows/ci.yml): `$CHROME` (or the older `$CHROMIUM`), else
+//! `google-chrome`, `chromium`, `chromium-browser` on PATH. None found fails the tests,
+//! unless `CHEATGEN_SKIP_BROWSER_TESTS=1` asks to skip them (loudly).
 
 use headless_chrome::{Browser, LaunchOptions};
 use std::sync::OnceLock;
@@ -9,14 +11,20 @@ pub fn browser() -> Option<&'static Browser> {
     static BROWSER: OnceLock<Option<Browser>> = OnceLock::new();
     BROWSER
         .get_or_init(|| {
-            let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-            if !std::path::Path::new(&path).exists() {
-                assert!(std::env::var("CI").as_deref() != Ok("true"), "Chromium not found at {path} (set CHROMIUM)");
-                eprintln!("\n*** SKIPPING browser tests: Chromium not found at {path} (apt-get install -y chromium) ***\n");
-                return None;
-            }
+            let found = find_browser(
+                std::env::var_os("CHROME").or_else(|| std::env::var_os("CHROMIUM")),
+                std::env::var_os("PATH"),
+            );
+            let path = match found {
+                Ok(path) => path,
+                Err(why) if std::env::var("CHEATGEN_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
+                    eprintln!("\n*** SKIPPING browser tests (CHEATGEN_SKIP_BROWSER_TESTS=1): {why} ***\n");
+                    return None;
+                }
+                Err(why) => panic!("{why} (apt-get install -y chromium; or CHEATGEN_SKIP_BROWSER_TESTS=1 to skip the browser tests)"),
+            };
             let opts = LaunchOptions::default_builder()
-                .path(Some(path.into()))
+                .path(Some(path))
                 .headless(true)
                 .sandbox(false)
                 .window_size(Some((1280, 800)))
@@ -27,6 +35,38 @@ pub fn browser() -> Option<&'static Browser> {
             Some(Browser::new(opts).expect("launch Chromium"))
         })
         .as_ref()
+}
+
+/// The browser to drive: `chrome_env` (from `$CHROME`/`$CHROMIUM`) if set — it must
+/// exist — else the first of `google-chrome`, `chromium`, `chromium-browser` found on
+/// `path_env`. The error says what was tried.
+pub fn find_browser(
+    chrome_env: Option<std::ffi::OsString>,
+    path_env: Option<std::ffi::OsString>,
+) -> Result<std::path::PathBuf, String> {
+    if let Some(chrome) = chrome_env.filter(|c| !c.is_empty()) {
+        let chrome = std::path::PathBuf::from(chrome);
+        return if chrome.is_file() {
+            Ok(chrome)
+        } else {
+            Err(format!("no browser at CHROME={}", chrome.display()))
+        };
+    }
+    let dirs: Vec<std::path::PathBuf> = path_env
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    const NAMES: [&str; 3] = ["google-chrome", "chromium", "chromium-browser"];
+    NAMES
+        .iter()
+        .find_map(|name| dirs.iter().map(|d| d.join(name)).find(|p| is_executable(p)))
+        .ok_or_else(|| {
+            format!("no browser found: CHROME is unset and none of {NAMES:?} is on PATH")
+        })
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Polls `check` until it returns Some or `timeout` passes.
