@@ -384,7 +384,10 @@ mod tests {
 
     #[test]
     fn six_column_hint_is_kept() {
-        let s = sheet("## Keys\n{: .-six-column}\n\n### A\n\na\n\n### B\n\nb\n", None);
+        let s = sheet(
+            "## Keys\n{: .-six-column}\n\n### A\n\na\n\n### B\n\nb\n",
+            None,
+        );
         assert_eq!(s.groups[0].columns, Some(6));
     }
 

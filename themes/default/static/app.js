@@ -107,6 +107,9 @@
       pre.parentNode.classList.toggle("at-end", scrolls && pre.scrollLeft + pre.clientWidth >= pre.scrollWidth - 1);
       if (scrolls) pre.tabIndex = 0; else pre.removeAttribute("tabindex");
     });
+    document.querySelectorAll(".card-body").forEach(function (body) {
+      if (body.scrollWidth > body.clientWidth + 1) body.tabIndex = 0; else body.removeAttribute("tabindex");
+    });
   }
   document.addEventListener("scroll", function (event) {
     var pre = event.target;
