@@ -246,6 +246,33 @@ fn theme_toggle_persists_and_the_first_paint_has_the_chosen_theme() {
         (&Value::Null, &Value::from(light_bg)),
         "back to the system: {f}"
     );
+    // Long code lines scroll with a visible cue; the wrap toggle wraps them and persists.
+    let scrolling =
+        "document.querySelectorAll('.code.scrolls:not(.at-end) > pre[tabindex]').length";
+    assert!(
+        eval(&tab, scrolling).as_u64() > Some(0),
+        "a clipped block shows the fade"
+    );
+    tab.find_element("#cg-wrap").unwrap().click().unwrap();
+    assert_eq!(eval(&tab, scrolling), 0);
+    tab.reload(false, None).unwrap();
+    let wrapped = wait_for(WAIT, || {
+        eval(&tab, "document.readyState==='complete' && getComputedStyle(document.querySelector('pre.hl')).whiteSpace").as_str().map(str::to_string)
+    });
+    assert_eq!(wrapped.as_deref(), Some("pre-wrap"));
+    assert_eq!(
+        eval(
+            &tab,
+            "document.getElementById('cg-wrap').getAttribute('aria-pressed')"
+        ),
+        "true"
+    );
+    // `{{placeholders}}` are marked but the code's text (what Copy copies) is unchanged.
+    let ph = eval(&tab, "Array.from(document.querySelectorAll('code .ph')).map(function(e){return e.textContent+'|'+e.closest('code').textContent})");
+    assert_eq!(
+        ph,
+        serde_json::json!(["{{path/to/dir}}|ls -R {{path/to/dir}}"])
+    );
 }
 
 #[test]
