@@ -211,13 +211,14 @@ fn card(heading: &Heading, id: String, body_html: String) -> Card {
     }
 }
 
-/// `-two-column` … `-four-column` (and `-one-column`) → number of columns.
+/// `-one-column` … `-four-column`, `-six-column` → number of columns.
 fn column_hint(classes: &[String]) -> Option<u8> {
     classes.iter().find_map(|c| match c.as_str() {
         "-one-column" => Some(1),
         "-two-column" => Some(2),
         "-three-column" => Some(3),
         "-four-column" => Some(4),
+        "-six-column" => Some(6),
         _ => None,
     })
 }
@@ -379,6 +380,15 @@ mod tests {
         assert_eq!(cards(&s), vec!["Install", "Usage", "Loose"]);
         assert_eq!(s.groups[1].title, None);
         assert_eq!(s.card_count, 3);
+    }
+
+    #[test]
+    fn six_column_hint_is_kept() {
+        let s = sheet(
+            "## Keys\n{: .-six-column}\n\n### A\n\na\n\n### B\n\nb\n",
+            None,
+        );
+        assert_eq!(s.groups[0].columns, Some(6));
     }
 
     #[test]

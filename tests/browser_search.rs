@@ -76,7 +76,7 @@ fn typing_shows_the_card_and_enter_jumps_to_it() {
     let flashed = wait_for(WAIT, || {
         eval(
             &tab,
-            "document.getElementById('preserve-metadata').classList.contains('cg-flash')",
+            "document.getElementById('preserve-metadata').closest('.card').classList.contains('cg-flash')",
         )
         .as_bool()
         .filter(|b| *b)

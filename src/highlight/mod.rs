@@ -420,7 +420,7 @@ mod tests {
     fn theme_css_has_both_schemes() {
         let h = Highlighter::new();
         let css = h.theme_css("GitHub", "OneHalfDark").unwrap();
-        assert!(css.contains(".hl .k {"));
+        assert!(css.contains(".hl .k {"), "{css}");
         assert!(css.contains("prefers-color-scheme: dark"));
         assert!(h.theme_css("Nope", "OneHalfDark").is_err());
     }

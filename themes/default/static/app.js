@@ -1,4 +1,6 @@
-// cheatgen default theme: copy buttons on code blocks, card highlight on jump (no dependencies).
+// cheatgen default theme: copy buttons on code blocks, card highlight on jump, the light /
+// dark / system and code-wrap toggles (their first-paint part is inline in base.html),
+// scroll cues on code that overflows, placeholder marks (no dependencies).
 (function () {
   "use strict";
 
@@ -56,6 +58,7 @@
     var el = id && document.getElementById(id);
     if (!el) return;
     var card = el.closest(".card, .group") || el;
+    if (card.tagName === "SECTION") card = el;
     card.scrollIntoView({ block: "start" });
     card.classList.remove("cg-flash");
     void card.offsetWidth;
@@ -65,8 +68,101 @@
   }
   window.addEventListener("hashchange", flashTarget);
 
+  var root = document.documentElement;
+  function store(key, value) {
+    try { if (value === null) localStorage.removeItem(key); else localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+  }
+
+  // Theme toggle: system → light → dark → system; stored in localStorage ("cg-theme").
+  var THEMES = ["system", "light", "dark"];
+  function showTheme(button) {
+    var now = root.getAttribute("data-theme") || "system";
+    var label = "Colour theme: " + (now === "system" ? "follows the system" : now);
+    button.title = label;
+    button.lastChild.textContent = label;
+    button.firstChild.textContent = now === "light" ? "☀" : now === "dark" ? "☾" : "◐";
+  }
+  function cycleTheme(button) {
+    var now = root.getAttribute("data-theme") || "system";
+    var next = THEMES[(THEMES.indexOf(now) + 1) % THEMES.length];
+    if (next === "system") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", next);
+    store("cg-theme", next === "system" ? null : next);
+    showTheme(button);
+  }
+
+  // Code wrap toggle: long lines wrap instead of scrolling; stored as "cg-wrap".
+  function toggleWrap(button) {
+    var on = root.getAttribute("data-wrap") !== "on";
+    if (on) root.setAttribute("data-wrap", "on"); else root.removeAttribute("data-wrap");
+    store("cg-wrap", on ? "on" : "off");
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    markOverflow();
+  }
+
+  // Blocks whose lines are clipped get a fade at the edge and become keyboard-scrollable.
+  function markOverflow() {
+    document.querySelectorAll(".code pre").forEach(function (pre) {
+      var scrolls = pre.scrollWidth > pre.clientWidth + 1;
+      pre.parentNode.classList.toggle("scrolls", scrolls);
+      pre.parentNode.classList.toggle("at-end", scrolls && pre.scrollLeft + pre.clientWidth >= pre.scrollWidth - 1);
+      if (scrolls) pre.tabIndex = 0; else pre.removeAttribute("tabindex");
+    });
+    document.querySelectorAll(".card-body").forEach(function (body) {
+      if (body.scrollWidth > body.clientWidth + 1) body.tabIndex = 0; else body.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("scroll", function (event) {
+    var pre = event.target;
+    if (pre.nodeType === 1 && pre.matches(".code pre")) {
+      pre.parentNode.classList.toggle("at-end", pre.scrollLeft + pre.clientWidth >= pre.scrollWidth - 1);
+    }
+  }, true);
+  var resizing = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(markOverflow);
+  });
+
+  // `{{path/to/file}}` placeholders in inline code and shell/plain blocks get a mark; the
+  // text is unchanged, so copy still copies it literally. Underline only: no reflow.
+  var PLACEHOLDER = /\{\{[^{}\n]{1,80}\}\}/g;
+  function markPlaceholders() {
+    document.querySelectorAll(":not(pre) > code, .code[data-lang=bash] code, .code[data-lang=text] code").forEach(function (code) {
+      if (code.textContent.indexOf("{{") < 0) return;
+      var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), nodes = [];
+      while (walker.nextNode()) nodes.push(walker.currentNode);
+      nodes.forEach(function (node) {
+        var text = node.nodeValue, at = 0, frag = document.createDocumentFragment(), m;
+        PLACEHOLDER.lastIndex = 0;
+        while ((m = PLACEHOLDER.exec(text))) {
+          frag.appendChild(document.createTextNode(text.slice(at, m.index)));
+          var span = document.createElement("span");
+          span.className = "ph";
+          span.textContent = m[0];
+          frag.appendChild(span);
+          at = m.index + m[0].length;
+        }
+        if (at === 0) return;
+        frag.appendChild(document.createTextNode(text.slice(at)));
+        node.parentNode.replaceChild(frag, node);
+      });
+    });
+  }
+
   function ready() {
     document.querySelectorAll("button.copy[hidden]").forEach(function (b) { b.hidden = false; });
+    var theme = document.getElementById("cg-theme");
+    if (theme) {
+      showTheme(theme);
+      theme.addEventListener("click", function () { cycleTheme(theme); });
+    }
+    var wrap = document.getElementById("cg-wrap");
+    if (wrap) {
+      wrap.setAttribute("aria-pressed", root.getAttribute("data-wrap") === "on" ? "true" : "false");
+      wrap.addEventListener("click", function () { toggleWrap(wrap); });
+    }
+    markPlaceholders();
+    markOverflow();
     flashTarget();
   }
   if (document.readyState === "loading") {

@@ -299,19 +299,21 @@
       var list = items();
       if (!list.length) { active = -1; return; }
       active = (i + list.length) % list.length;
-      list.forEach(function (el, j) { el.classList.toggle("active", j === active); el.setAttribute("aria-selected", j === active ? "true" : "false"); });
+      list.forEach(function (el, j) { el.classList.toggle("active", j === active); });
       list[active].scrollIntoView({ block: "nearest" });
-      input.setAttribute("aria-activedescendant", list[active].id);
     }
+    // The results are a region of plain lists of links (no listbox: a result holds a link
+    // and a copy button, which options may not); the count is announced by #cg-status.
+    var status = document.getElementById("cg-status");
+    function say(text) { if (status) status.textContent = text; }
     function open(show) {
       box.hidden = !show;
-      input.setAttribute("aria-expanded", show ? "true" : "false");
     }
     function render(query, found) {
       hits = found;
       active = -1;
-      if (!query.trim()) { open(false); box.innerHTML = ""; return; }
-      if (!found.length) { box.innerHTML = '<p class="cg-none">No cards match “' + esc(query) + '”.</p>'; open(true); return; }
+      if (!query.trim()) { open(false); box.innerHTML = ""; say(""); return; }
+      if (!found.length) { box.innerHTML = '<p class="cg-none">No cards match “' + esc(query) + '”.</p>'; say("No cards match"); open(true); return; }
       var html = "", sheet = null, n = 0;
       var order = [], groups = {};
       found.forEach(function (h) {
@@ -321,20 +323,21 @@
       });
       order.forEach(function (key) {
         var list = groups[key];
-        html += '<section class="cg-r-sheet"><h3>' + mark(list[0].entry.s, list[0].terms) + (list[0].entry.g ? ' <span class="cg-r-cat">' + esc(list[0].entry.g) + "</span>" : "") + "</h3>";
+        html += '<section class="cg-r-sheet"><h3 class="cg-r-head">' + mark(list[0].entry.s, list[0].terms) + (list[0].entry.g ? ' <span class="cg-r-cat">· ' + esc(list[0].entry.g) + "</span>" : "") + '</h3><ul class="cg-r-list">';
         list.forEach(function (h) {
           var e = h.entry, code = preview(e.x, h.terms);
-          html += '<div class="cg-hit" role="option" id="cg-hit-' + n + '" data-i="' + n + '">' +
+          html += '<li class="cg-hit" id="cg-hit-' + n + '" data-i="' + n + '">' +
             '<a class="cg-hit-title" href="' + esc(e.u) + '">' + mark(e.c, h.terms) + "</a>" +
             (code ? '<div class="cg-hit-code"><pre><code>' + code + "</code></pre>" +
               (e.k ? "" : '<button type="button" class="cg-copy" data-i="' + n + '" aria-label="Copy code">Copy</button>') + "</div>"
               : (e.e ? '<p class="cg-hit-text">' + mark(e.e, h.terms) + "</p>" : "")) +
-            "</div>";
+            "</li>";
           h.n = n++;
         });
-        html += "</section>";
+        html += "</ul></section>";
       });
       box.innerHTML = html;
+      say(n + (n === 1 ? " card found" : " cards found") + "; Enter opens the first, Tab moves through them");
       open(true);
       setActive(0);
     }
