@@ -178,4 +178,28 @@ fn ranking_puts_the_judged_card_first() {
     for (label, f) in &by {
         eprintln!("{}", f.line(label));
     }
+    assert!(
+        overall.share(overall.card1) >= 0.80,
+        "{}",
+        overall.line("card@1 < 0.80")
+    );
+    assert!(
+        overall.share(overall.card3) >= 0.90,
+        "{}",
+        overall.line("card@3 < 0.90")
+    );
+    assert!(
+        overall.share(overall.sheet1) >= 0.95,
+        "{}",
+        overall.line("success@1 < 0.95")
+    );
+    assert_eq!(overall.zero, 0, "queries with no results");
+    for half in ["half tune", "half held"] {
+        let f = &by[half];
+        assert!(
+            f.share(f.card1) >= 0.80 && f.share(f.card3) >= 0.90,
+            "{}",
+            f.line(half)
+        );
+    }
 }
