@@ -174,3 +174,54 @@ fn damaged_index_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// `cheatgen query --json` on a site of the given notes.
+fn site_with(notes: &[(&str, &str)]) -> Site {
+    let site = Site::empty();
+    for (path, text) in notes {
+        site.write(&format!("content/{path}"), text);
+    }
+    site
+}
+
+#[test]
+fn a_prefix_outranks_a_typo() {
+    // Issue 13: `pipef` ranked the "Pipes" card (a typo away) above `pipefail` (a prefix).
+    let site = site_with(&[(
+        "shell.md",
+        "# Pipes\n\nConnect commands with `|`.\n\n# Strict mode\n\n```bash\nset -o pipefail\n```\n",
+    )]);
+    assert_eq!(first(&site, "pipef"), "/shell/#strict-mode");
+}
+
+#[test]
+fn stop_words_are_never_required() {
+    // Issue 13: "and" had to match, so the vim card without it lost.
+    let site = site_with(&[
+        ("vim.md", "# Find & Replace\n\n```\n:%s/old/new/g\n```\n\n# Save and quit\n\n`:wq` saves and quits.\n"),
+        ("brew.md", "# Search and info\n\n```\nbrew search wget\n```\n"),
+    ]);
+    assert_eq!(first(&site, "vim search and replace"), "/vim/#find-replace");
+}
+
+#[test]
+fn excerpts_keep_inline_code_and_previews_show_the_rarest_line() {
+    let site = site_with(&[(
+        "git.md",
+        "# Debugging\n\nUse `git bisect` to find a bad commit.\n\n```bash\ngit status\ngit log\ngit diff\ngit show\ngit stash\ngit fetch\ngit bisect start\n```\n\n# Other\n\n`:wq` saves and closes.\n",
+    )]);
+    let hits = query(&site, "git bisect");
+    assert_eq!(hits[0]["url"], "/git/#debugging");
+    // The one line with the rare word is shown, not just the first lines with "git".
+    let lines: Vec<&str> = hits[0]["code_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(lines.contains(&"git bisect start"), "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let hits = query(&site, ":wq");
+    assert_eq!(hits[0]["url"], "/git/#other");
+    assert_eq!(hits[0]["excerpt"], ":wq saves and closes.");
+}
