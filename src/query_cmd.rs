@@ -16,7 +16,7 @@ struct JsonHit<'a> {
     category: &'a str,
     tags: &'a str,
     lang: &'a str,
-    score: u32,
+    score: u64,
     terms: &'a [String],
     code_lines: Vec<&'a str>,
     excerpt: &'a str,
@@ -44,7 +44,7 @@ pub fn run(args: &QueryArgs) -> i32 {
                 lang: &h.entry.lang,
                 score: h.score,
                 terms: &h.terms,
-                code_lines: matching_lines(&h.entry.code, &h.terms, 5),
+                code_lines: matching_lines(&h.entry.code, &h.terms, &h.rarity, 5),
                 excerpt: &h.entry.excerpt,
             })
             .collect();
@@ -55,7 +55,7 @@ pub fn run(args: &QueryArgs) -> i32 {
         for h in &hits {
             outln!("{} › {}", h.entry.sheet, h.entry.card);
             outln!("  {}", h.entry.url);
-            for line in matching_lines(&h.entry.code, &h.terms, 3) {
+            for line in matching_lines(&h.entry.code, &h.terms, &h.rarity, 3) {
                 outln!("  │ {line}");
             }
         }

@@ -1,7 +1,8 @@
 //! Search in a real headless Chromium against the built fixture site served over HTTP on
 //! a loopback port: typing shows the expected card first, Enter jumps to the card, typos
 //! still find it, it works under a subpath, and the browser ranks exactly like
-//! `cheatgen query`.
+//! `cheatgen query` (on the search fixture, and on every judged query of the relevance
+//! fixture).
 
 mod common;
 
@@ -202,6 +203,47 @@ fn browser_ranking_matches_cheatgen_query() {
             .map(|h| h["url"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(browser_urls, cli_urls, "query {q:?}");
+    }
+}
+
+/// Every judged query of `tests/fixtures/relevance/queries.toml`: the browser's top 10
+/// (URLs and scores) equal the Rust ranking's, and the first-ranked card is the same.
+#[test]
+fn browser_ranking_matches_rust_on_judged_queries() {
+    #[derive(serde::Deserialize)]
+    struct Judged {
+        query: Vec<Query>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Query {
+        q: String,
+    }
+    let _serial = common::browser::serial();
+    let site = Site::fixture("relevance");
+    let server = StaticServer::start(&site.public(), "/");
+    site.build_ok(&["--base-url", &server.url("/")]);
+    let Some(tab) = open(&server.url("/")) else {
+        return;
+    };
+    let text = std::fs::read_to_string(site.root().join("queries.toml")).unwrap();
+    let judged: Judged = toml::from_str(&text).unwrap();
+    let mut searcher = cheatgen::search::Searcher::open(site.public()).unwrap();
+    let queries: Vec<String> = judged.query.into_iter().map(|q| q.q).collect();
+    let js = format!(
+        "Promise.all({}.map(function(q){{return window.cheatgen.search(q, 10).then(function(h){{return h.map(function(x){{return x.entry.u+' '+x.score}})}})}}))",
+        serde_json::to_string(&queries).unwrap()
+    );
+    let browser: Vec<Vec<String>> = serde_json::from_value(eval(&tab, &js)).unwrap();
+    assert_eq!(browser.len(), queries.len());
+    for (q, got) in queries.iter().zip(browser) {
+        let rust: Vec<String> = searcher
+            .search(q, 10)
+            .unwrap()
+            .iter()
+            .map(|h| format!("{} {}", h.entry.url, h.score))
+            .collect();
+        assert!(!rust.is_empty(), "{q:?} finds something");
+        assert_eq!(got, rust, "query {q:?}");
     }
 }
 

@@ -1,5 +1,5 @@
 //! Card-level search: the index built on a fixture site, searched with `cheatgen query`
-//! (the shared Rust ranking): code tokens, typos, prefixes, multi-term AND with fallback.
+//! (the shared Rust ranking): code tokens, typos, prefixes, soft multi-term AND.
 
 mod common;
 
@@ -98,7 +98,10 @@ fn ranking_prefers_titles_then_code_then_prose() {
 fn multi_term_and_with_partial_fallback() {
     let site = Site::fixture("search");
     site.build_ok(&[]);
-    assert_eq!(urls(&site, "rebase main"), ["/git/#rebase-onto-main"]);
+    // Soft AND: the card with both words first, cards with one of them below it.
+    let both = urls(&site, "rebase main");
+    assert_eq!(both[0], "/git/#rebase-onto-main");
+    assert!(both[1..].iter().all(|u| u.starts_with("/git/")), "{both:?}");
     // No card has both words: the best partial matches come back instead of nothing.
     let partial = urls(&site, "rebase zebra");
     assert!(
@@ -137,7 +140,7 @@ fn index_is_sharded_deterministic_and_under_the_base_path() {
     site.build_ok(&["--base-url", "https://user.github.io/repo/"]);
     let snap = site.snapshot();
     let meta: Value = serde_json::from_slice(&snap["search/meta.json"]).unwrap();
-    assert_eq!(meta["version"], 1);
+    assert_eq!(meta["version"], 2);
     assert!(snap.keys().any(|k| k.starts_with("search/t/")));
     assert!(snap.keys().any(|k| k.starts_with("search/d/")));
     assert!(snap.keys().any(|k| k.starts_with("search/k/")));
@@ -170,4 +173,55 @@ fn damaged_index_is_a_clear_error() {
         err.contains("search/meta.json") && err.contains("damaged"),
         "{err}"
     );
+}
+
+/// `cheatgen query --json` on a site of the given notes.
+fn site_with(notes: &[(&str, &str)]) -> Site {
+    let site = Site::empty();
+    for (path, text) in notes {
+        site.write(&format!("content/{path}"), text);
+    }
+    site
+}
+
+#[test]
+fn a_prefix_outranks_a_typo() {
+    // Issue 13: `pipef` ranked the "Pipes" card (a typo away) above `pipefail` (a prefix).
+    let site = site_with(&[(
+        "shell.md",
+        "# Pipes\n\nConnect commands with `|`.\n\n# Strict mode\n\n```bash\nset -o pipefail\n```\n",
+    )]);
+    assert_eq!(first(&site, "pipef"), "/shell/#strict-mode");
+}
+
+#[test]
+fn stop_words_are_never_required() {
+    // Issue 13: "and" had to match, so the vim card without it lost.
+    let site = site_with(&[
+        ("vim.md", "# Find & Replace\n\n```\n:%s/old/new/g\n```\n\n# Save and quit\n\n`:wq` saves and quits.\n"),
+        ("brew.md", "# Search and info\n\n```\nbrew search wget\n```\n"),
+    ]);
+    assert_eq!(first(&site, "vim search and replace"), "/vim/#find-replace");
+}
+
+#[test]
+fn excerpts_keep_inline_code_and_previews_show_the_rarest_line() {
+    let site = site_with(&[(
+        "git.md",
+        "# Debugging\n\nUse `git bisect` to find a bad commit.\n\n```bash\ngit status\ngit log\ngit diff\ngit show\ngit stash\ngit fetch\ngit bisect start\n```\n\n# Other\n\n`:wq` saves and closes.\n",
+    )]);
+    let hits = query(&site, "git bisect");
+    assert_eq!(hits[0]["url"], "/git/#debugging");
+    // The one line with the rare word is shown, not just the first lines with "git".
+    let lines: Vec<&str> = hits[0]["code_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(lines.contains(&"git bisect start"), "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let hits = query(&site, ":wq");
+    assert_eq!(hits[0]["url"], "/git/#other");
+    assert_eq!(hits[0]["excerpt"], ":wq saves and closes.");
 }

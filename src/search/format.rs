@@ -3,21 +3,22 @@
 //!
 //! Under `search/` in the output:
 //! - `meta.json` — format version, index id, doc count, docs per doc shard, the first
-//!   term of every term shard (terms are range-partitioned in sorted order), the dictionary
-//!   keys, and the "stop" terms whose prose-only postings were dropped.
+//!   term of every term shard (terms are range-partitioned in sorted order) and the
+//!   dictionary keys.
 //! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that start,
 //!   one per line. Prefix and typo expansion run on it before any postings are fetched.
-//! - `t/<n>.gz` — term shard: JSON object term → postings string.
+//! - `t/<n>.gz` — term shard: JSON object term → postings string (`!`-prefixed for a
+//!   common term whose prose postings were dropped).
 //! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
 //!
 //! Shards are gzip'd on disk (fixed header, so bytes are deterministic); the client
 //! inflates them with `DecompressionStream`. A postings string is a sequence of varints
-//! `(doc_gap << 5) | field_mask`, 5 bits per char: alphabet chars 0–31 continue a number,
+//! `(doc_gap << 6) | field_mask`, 5 bits per char: alphabet chars 0–31 continue a number,
 //! 32–63 end it (least significant group first).
 
 use std::io::{Read, Write};
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// zlib level: 6 is within ~2% of 9 in size on this data and several times faster.
 const GZIP_LEVEL: u32 = 6;
 /// Small doc shards: a query fetches the shards of its top results only, and results are
@@ -26,27 +27,47 @@ pub const DOCS_PER_SHARD: usize = 8;
 /// Raw bytes of postings per term shard before a new shard starts.
 pub const TERM_SHARD_BYTES: usize = 4 * 1024;
 
+/// A term in more than `common_limit(docs)` entries is "common": its prose-only postings
+/// are dropped (they carry no signal and would dominate the download) and its postings
+/// string starts with `COMMON_MARK`, so readers take its document frequency as at least
+/// the limit.
+const COMMON_SHARE: usize = 20;
+const COMMON_MIN: usize = 500;
+pub const COMMON_MARK: char = '!';
+
+pub fn common_limit(docs: usize) -> usize {
+    (docs / COMMON_SHARE).max(COMMON_MIN)
+}
+
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;
+/// Words that name the sheet: its title, slug and tags.
 pub const F_SHEET: u8 = 2;
-pub const F_TAGS: u8 = 4;
-pub const F_CODE: u8 = 8;
-pub const F_PROSE: u8 = 16;
+/// Group title, keywords and category.
+pub const F_META: u8 = 4;
+/// The last part of a dotted chain in code (`reduce` in `Array.prototype.reduce`).
+pub const F_MEMBER: u8 = 8;
+pub const F_CODE: u8 = 16;
+pub const F_PROSE: u8 = 32;
+/// Bits a posting's mask uses.
+pub const MASK_BITS: u32 = 6;
 
-/// Weight of the best field in a mask: card title > sheet title > tags/keywords > code > prose.
-pub fn field_weight(mask: u8) -> u32 {
-    if mask & F_CARD != 0 {
-        16
-    } else if mask & F_SHEET != 0 {
-        8
-    } else if mask & F_TAGS != 0 {
-        4
-    } else if mask & F_CODE != 0 {
-        2
-    } else if mask & F_PROSE != 0 {
-        1
-    } else {
+/// Weight of a field mask: twice the best field's weight (card title 10 > sheet 6 >
+/// meta 4 > member 3 > code 2 > prose 1), plus one per further field the term is in.
+pub fn field_weight(mask: u8) -> u64 {
+    const WEIGHTS: [u64; 6] = [10, 6, 4, 3, 2, 1];
+    let mut best = 0;
+    let mut fields = 0;
+    for (bit, w) in WEIGHTS.iter().enumerate() {
+        if mask & (1 << bit) != 0 {
+            best = best.max(*w);
+            fields += 1;
+        }
+    }
+    if fields == 0 {
         0
+    } else {
+        best * 2 + fields - 1
     }
 }
 
@@ -56,7 +77,7 @@ pub fn encode_postings(postings: &[(u32, u8)]) -> String {
     let mut out = String::with_capacity(postings.len() * 2);
     let mut prev = 0u32;
     for &(doc, mask) in postings {
-        let mut v = (u64::from(doc - prev) << 5) | u64::from(mask & 31);
+        let mut v = (u64::from(doc - prev) << MASK_BITS) | u64::from(mask & 63);
         prev = doc;
         loop {
             let digit = (v & 31) as usize;
@@ -81,8 +102,8 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
         v |= ((idx & 31) as u64) << shift;
         shift += 5;
         if idx >= 32 {
-            doc = doc.wrapping_add((v >> 5) as u32);
-            out.push((doc, (v & 31) as u8));
+            doc = doc.wrapping_add((v >> MASK_BITS) as u32);
+            out.push((doc, (v & 63) as u8));
             v = 0;
             shift = 0;
         }
@@ -134,7 +155,7 @@ mod tests {
 
     #[test]
     fn postings_round_trip() {
-        let p = vec![(0, 1), (1, 16), (31, 8), (1000, 3), (1_000_000, 31)];
+        let p = vec![(0, 1), (1, 16), (31, 8), (1000, 3), (1_000_000, 63)];
         let s = encode_postings(&p);
         assert_eq!(decode_postings(&s), p);
         assert_eq!(encode_postings(&[(0, 1)]).len(), 1);

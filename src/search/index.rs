@@ -3,11 +3,11 @@
 //! sheet order, terms are sorted, gzip headers are fixed.
 
 use super::format::{
-    dict_key, encode_postings, gzip, DOCS_PER_SHARD, F_CARD, F_CODE, F_PROSE, F_SHEET, F_TAGS,
-    TERM_SHARD_BYTES, VERSION,
+    common_limit, dict_key, encode_postings, gzip, COMMON_MARK, DOCS_PER_SHARD, F_CARD, F_CODE,
+    F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
 };
 use super::text::{extract, CardText};
-use super::tokenize::terms;
+use super::tokenize::{joined_words, members, terms};
 use crate::site::SheetPage;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -17,10 +17,6 @@ use std::collections::BTreeMap;
 /// Code kept per entry for previews and the copy button.
 const CODE_CHARS: usize = 1500;
 const EXCERPT_CHARS: usize = 160;
-/// A term in more than this share of entries is "common": its prose-only postings are
-/// dropped (they carry no signal and would dominate the download).
-const COMMON_SHARE: usize = 20;
-const COMMON_MIN: usize = 500;
 
 /// What a search result shows. Field names are short because they repeat per entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,8 +56,6 @@ pub struct Meta {
     pub shards: Vec<String>,
     /// Keys of the dictionary files.
     pub dict: Vec<String>,
-    /// Common terms whose prose-only postings were dropped; queries treat them as optional.
-    pub stop: Vec<String>,
 }
 
 /// Builds the index files (paths relative to the output dir, under `search/`).
@@ -101,21 +95,33 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .collect();
-    let limit = (entries.len() / COMMON_SHARE).max(COMMON_MIN);
-    let mut stop = Vec::new();
+    let limit = common_limit(entries.len());
+    let mut common = Vec::new();
     let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
         if list.len() > limit {
             list.retain(|&(_, m)| m & !F_PROSE != 0);
-            stop.push(term.clone());
+            common.push(term.clone());
         }
     }
     sorted.retain(|(_, l)| !l.is_empty());
+    common.retain(|t| sorted.binary_search_by(|(s, _)| s.cmp(t)).is_ok());
 
     let mut files = Vec::new();
     // Term shards: contiguous ranges of sorted terms, about TERM_SHARD_BYTES each.
-    let encoded: Vec<String> = sorted.par_iter().map(|(_, l)| encode_postings(l)).collect();
+    // A common term's list is marked: its length is not its document frequency.
+    let encoded: Vec<String> = sorted
+        .par_iter()
+        .map(|(t, l)| {
+            let enc = encode_postings(l);
+            if common.binary_search(t).is_ok() {
+                format!("{COMMON_MARK}{enc}")
+            } else {
+                enc
+            }
+        })
+        .collect();
     let mut bounds = Vec::new();
     let mut size = TERM_SHARD_BYTES;
     for (i, ((term, _), enc)) in sorted.iter().zip(&encoded).enumerate() {
@@ -175,7 +181,6 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         docs_per_shard: DOCS_PER_SHARD,
         shards,
         dict: dict.into_keys().collect(),
-        stop,
     };
     files.push((
         "search/meta.json".into(),
@@ -200,8 +205,24 @@ struct TermCollector {
 
 impl TermCollector {
     fn add(&mut self, text: &str, field: u8) {
+        terms(text, &mut |t, _| self.add_term(t, field));
+    }
+
+    /// `add`, plus marked-letter words joined (`E[x]tract`), for titles and prose.
+    fn add_words(&mut self, text: &str, field: u8) {
+        self.add(text, field);
+        joined_words(text, &mut |t| self.add_term(t, field));
+    }
+
+    /// `add` for code, plus the last parts of dotted chains as `F_MEMBER`.
+    fn add_code(&mut self, code: &str) {
+        self.add(code, F_CODE);
+        members(code, &mut |t| self.add_term(t, F_MEMBER));
+    }
+
+    fn add_term(&mut self, t: &str, field: u8) {
         let entry = self.entry;
-        terms(text, &mut |t, _| match self.terms.get_mut(t) {
+        match self.terms.get_mut(t) {
             Some(list) => match list.last_mut() {
                 Some(last) if last.0 == entry => last.1 |= field,
                 _ => list.push((entry, field)),
@@ -209,7 +230,7 @@ impl TermCollector {
             None => {
                 self.terms.insert(t.to_string(), vec![(entry, field)]);
             }
-        });
+        }
     }
 }
 
@@ -217,26 +238,30 @@ impl TermCollector {
 fn sheet_entries(page: &SheetPage) -> SheetTerms {
     let mut entries = Vec::new();
     let tags = page.tags.join(", ");
-    let mut meta_text = page.tags.join(" ");
-    meta_text.push(' ');
-    meta_text.push_str(&page.keywords.join(" "));
-    meta_text.push(' ');
-    meta_text.push_str(&page.category);
+    // What names the sheet: title, slug (last URL segment) and tags.
+    let slug = page
+        .url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let name_text = format!("{} {slug} {}", page.title, page.tags.join(" "));
+    let meta_text = format!("{} {}", page.keywords.join(" "), page.category);
     let mut collector = TermCollector::default();
     let mut add = |card: &str, anchor: &str, group: Option<&str>, html: &str| {
         let text = extract(html);
         collector.entry = entries.len() as u32;
-        collector.add(card, F_CARD);
-        collector.add(&page.title, F_SHEET);
+        collector.add_words(card, F_CARD);
+        collector.add_words(&name_text, F_SHEET);
         if let Some(g) = group {
-            collector.add(g, F_SHEET);
+            collector.add_words(g, F_META);
         }
-        collector.add(&meta_text, F_TAGS);
-        collector.add(&text.inline_code, F_CODE);
+        collector.add(&meta_text, F_META);
+        collector.add_code(&text.inline_code);
         for (_, code) in &text.blocks {
-            collector.add(code, F_CODE);
+            collector.add_code(code);
         }
-        collector.add(&text.prose, F_PROSE);
+        collector.add_words(&text.prose, F_PROSE);
         let url = if anchor.is_empty() {
             page.url.clone()
         } else {
@@ -274,8 +299,8 @@ fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText)
         code = code.chars().take(CODE_CHARS).collect();
         cut = true;
     }
-    let mut excerpt: String = text.prose.chars().take(EXCERPT_CHARS).collect();
-    if excerpt.len() < text.prose.len() {
+    let mut excerpt: String = text.display.chars().take(EXCERPT_CHARS).collect();
+    if excerpt.len() < text.display.len() {
         excerpt.push('…');
     }
     SearchEntry {

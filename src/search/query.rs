@@ -1,30 +1,49 @@
 //! Searching the index files: the one ranking implementation in Rust (used by
 //! `cheatgen query` and the tests); `search.js` mirrors it step by step in the browser.
 //!
-//! 1. The query splits into chunks of required terms (`tokenize::query`).
-//! 2. Each term expands, through the dictionary of its first two chars, to itself (exact);
-//!    the last term (being typed) and terms without an exact match also to up to
-//!    `PREFIX_MAX` longer terms they start (prefix, shortest first); terms of 4+ chars
-//!    without an exact match also to terms within 1 edit (2 for 8+; typo) — typos are looked for among terms with
-//!    the same first two chars (one dictionary file).
-//! 3. A doc's score for a term is the best `field_weight × quality` over its expansions
-//!    (exact 10, prefix 6, typo 3); a chunk's whole compound token found exactly adds
-//!    `field_weight × 5`.
-//! 4. Docs matching every non-stop term win; if there are none, the docs matching the
-//!    most terms. Order: terms matched, score, then index order.
+//! 1. The query splits into words (`tokenize::query`); English stop words are dropped when
+//!    the query has other words, so they are never required.
+//! 2. Each word expands, through the dictionary of its first two chars, to: itself (exact,
+//!    quality 100); words of the same light stem (`tables` ↔ `table`, 80); shorter indexed
+//!    words it starts with (`dictionary` → `dict`, 45); up to `PREFIX_MAX` (last word, being
+//!    typed) or `PREFIX_FEW` (other words) longer words it starts (prefix, 50); and only
+//!    when none of those exist, words within 1 edit (2 for 8+ chars; typo, 25) — so a typo
+//!    never outranks a prefix, nor a prefix an exact match in the same field.
+//! 3. BM25-style: a doc's score for a word is the best `idf × field_weight × quality` over
+//!    its expansions (idf from the posting list's length; field weights card title > sheet
+//!    name > group/keywords > member > code > prose); a word's whole code token found
+//!    exactly adds half again.
+//! 4. Soft AND: the sum is scaled by (words matched / words)², so a card missing a word
+//!    ranks below, not out; a word that names the card's sheet (title, slug, tags) doubles
+//!    it. Order: score, then index order. All arithmetic is on integers so the browser
+//!    ranks exactly alike.
 
-use super::format::{decode_postings, dict_key, field_weight, gunzip, VERSION};
+use super::format::{
+    common_limit, decode_postings, dict_key, field_weight, gunzip, COMMON_MARK, F_SHEET, VERSION,
+};
 use super::index::Meta;
 use super::index::SearchEntry;
-use super::tokenize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::tokenize::{self, is_stop_word, stem};
+use std::collections::{BTreeMap, HashMap};
 
 pub const PREFIX_MAX: usize = 12;
+pub const PREFIX_FEW: usize = 4;
 pub const TYPO_MAX: usize = 6;
-const Q_EXACT: u32 = 10;
-const Q_PREFIX: u32 = 6;
-const Q_TYPO: u32 = 3;
-const COMPOUND_BONUS: u32 = 5;
+const Q_EXACT: u64 = 100;
+const Q_STEM: u64 = 80;
+const Q_PREFIX: u64 = 50;
+const Q_SHORTER: u64 = 45;
+const Q_TYPO: u64 = 25;
+const Q_COMPOUND: u64 = 50;
+/// Multiplier (in halves) when a query word names the card's sheet.
+const SHEET_BOOST_HALVES: u64 = 4;
+
+/// Inverse document frequency × 1000, rounded (BM25's `ln(1 + (N - df + ½) / (df + ½))`).
+pub fn idf(df: usize, docs: usize) -> u64 {
+    let n = docs.max(1) as f64;
+    let df = (df.max(1) as f64).min(n);
+    ((1.0 + (n - df + 0.5) / (df + 0.5)).ln() * 1000.0).round() as u64
+}
 
 /// Where the index files come from: the output directory, or a build plan in memory.
 pub trait IndexFiles {
@@ -48,15 +67,33 @@ impl IndexFiles for crate::output::OutputPlan {
     }
 }
 
-/// Lines of `code` that contain one of `terms` (case-insensitive), at most `max`.
-pub fn matching_lines<'c>(code: &'c str, terms: &[String], max: usize) -> Vec<&'c str> {
-    code.lines()
-        .filter(|l| {
+/// Up to `max` lines of `code` for a preview: the lines whose matched terms are rarest
+/// (sum of the terms' `rarity`, case-insensitive substring match), in their order in the
+/// code. Lines matching nothing are never chosen.
+pub fn matching_lines<'c>(
+    code: &'c str,
+    terms: &[String],
+    rarity: &[u64],
+    max: usize,
+) -> Vec<&'c str> {
+    let mut scored: Vec<(u64, usize, &str)> = code
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
             let lower = l.to_lowercase();
-            terms.iter().any(|t| lower.contains(t.as_str()))
+            let score: u64 = terms
+                .iter()
+                .zip(rarity)
+                .filter(|(t, _)| lower.contains(t.as_str()))
+                .map(|(_, r)| *r)
+                .sum();
+            (score > 0).then_some((score, i, l))
         })
-        .take(max)
-        .collect()
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.truncate(max);
+    scored.sort_by_key(|s| s.1);
+    scored.into_iter().map(|s| s.2).collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,17 +111,19 @@ pub enum SearchError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub doc: u32,
-    pub score: u32,
+    pub score: u64,
+    /// Query words matched (stop words aside).
     pub matched: usize,
     pub entry: SearchEntry,
-    /// Index terms that matched, for highlighting.
+    /// Index terms that matched, sorted, for highlighting.
     pub terms: Vec<String>,
+    /// Each term's idf, for choosing preview lines by the rarest terms.
+    pub rarity: Vec<u64>,
 }
 
 pub struct Searcher<F: IndexFiles> {
     files: F,
     meta: Meta,
-    stop: HashSet<String>,
     dicts: HashMap<String, Vec<String>>,
     shards: HashMap<usize, HashMap<String, String>>,
     docs: HashMap<usize, Vec<SearchEntry>>,
@@ -116,7 +155,6 @@ impl<F: IndexFiles> Searcher<F> {
             });
         }
         Ok(Searcher {
-            stop: meta.stop.iter().cloned().collect(),
             files,
             meta,
             dicts: HashMap::new(),
@@ -147,23 +185,29 @@ impl<F: IndexFiles> Searcher<F> {
         Ok(&self.dicts[&key])
     }
 
-    fn postings(&mut self, term: &str) -> Result<Vec<(u32, u8)>, SearchError> {
+    /// A term's postings and its idf.
+    fn postings(&mut self, term: &str) -> Result<(Vec<(u32, u8)>, u64), SearchError> {
         let shard = match self
             .meta
             .shards
             .partition_point(|first| first.as_str() <= term)
         {
-            0 => return Ok(Vec::new()),
+            0 => return Ok((Vec::new(), 0)),
             n => n - 1,
         };
         if !self.shards.contains_key(&shard) {
             let map = load(&self.files, &format!("t/{shard}.gz"))?.unwrap_or_default();
             self.shards.insert(shard, map);
         }
-        Ok(self.shards[&shard]
-            .get(term)
-            .map(|s| decode_postings(s))
-            .unwrap_or_default())
+        let Some(s) = self.shards[&shard].get(term) else {
+            return Ok((Vec::new(), 0));
+        };
+        let list = decode_postings(s);
+        let mut df = list.len();
+        if s.starts_with(COMMON_MARK) {
+            df = df.max(common_limit(self.meta.docs));
+        }
+        Ok((list, idf(df, self.meta.docs)))
     }
 
     pub fn entry(&mut self, doc: u32) -> Result<Option<SearchEntry>, SearchError> {
@@ -176,39 +220,49 @@ impl<F: IndexFiles> Searcher<F> {
         Ok(self.docs[&shard].get(doc as usize % per).cloned())
     }
 
-    /// The expansions of a query term with their quality. Prefixes are tried for the last
-    /// term (the one being typed) and for terms with no exact match; typos only for terms
-    /// with no exact match — every expansion can cost a shard download in the browser.
-    pub fn expand(&mut self, q: &str, last: bool) -> Result<Vec<(String, u32)>, SearchError> {
+    /// The expansions of a query word with their quality (see the module header): every
+    /// expansion can cost a shard download in the browser, so prefixes are few except for
+    /// the last word, and typos are tried only when nothing else matches.
+    pub fn expand(&mut self, q: &str, last: bool) -> Result<Vec<(String, u64)>, SearchError> {
         let dict = self.dict(q)?;
-        let mut out = Vec::new();
+        let mut out: Vec<(String, u64)> = Vec::new();
         let start = dict.partition_point(|t| t.as_str() < q);
-        let exact = dict.get(start).is_some_and(|t| t == q);
-        if exact {
+        if dict.get(start).is_some_and(|t| t == q) {
             out.push((q.to_string(), Q_EXACT));
-            if !last {
-                return Ok(out);
+        }
+        let qlen = q.chars().count();
+        let q_stem = stem(q);
+        for t in dict {
+            if t != q && qlen >= 4 && stem(t) == q_stem {
+                out.push((t.clone(), Q_STEM));
+            }
+        }
+        for t in dict {
+            let n = t.chars().count();
+            let shorter = n >= 4 && n * 5 >= qlen * 2 && n < qlen && q.starts_with(t.as_str());
+            if shorter && !out.iter().any(|o| &o.0 == t) {
+                out.push((t.clone(), Q_SHORTER));
             }
         }
         let mut prefixed: Vec<&String> = dict[start..]
             .iter()
             .take_while(|t| t.starts_with(q))
-            .filter(|t| t.as_str() != q)
+            .filter(|t| !out.iter().any(|o| &o.0 == *t) && t.as_str() != q)
             .collect();
         prefixed
             .sort_by(|a, b| (a.chars().count(), a.as_str()).cmp(&(b.chars().count(), b.as_str())));
-        out.extend(
-            prefixed
-                .iter()
-                .take(PREFIX_MAX)
-                .map(|t| (t.to_string(), Q_PREFIX)),
-        );
-        let qlen = q.chars().count();
-        if qlen >= 4 && !exact {
+        let few = if last { PREFIX_MAX } else { PREFIX_FEW };
+        let prefixed: Vec<(String, u64)> = prefixed
+            .iter()
+            .take(few)
+            .map(|t| (t.to_string(), Q_PREFIX))
+            .collect();
+        out.extend(prefixed);
+        if qlen >= 4 && out.is_empty() {
             let max = if qlen >= 8 { 2 } else { 1 };
             let mut typos: Vec<(usize, &String)> = dict
                 .iter()
-                .filter(|t| !t.starts_with(q) && t.chars().count().abs_diff(qlen) <= max)
+                .filter(|t| t.chars().count().abs_diff(qlen) <= max)
                 .filter_map(|t| {
                     let d = strsim::osa_distance(q, t);
                     (d <= max).then_some((d, t))
@@ -228,15 +282,18 @@ impl<F: IndexFiles> Searcher<F> {
     /// Ranked hits for `query`, at most `limit`.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let chunks = tokenize::query(query);
-        let mut terms: Vec<String> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
         for c in &chunks {
             for t in &c.required {
-                if !terms.contains(t) {
-                    terms.push(t.clone());
+                if !words.contains(t) {
+                    words.push(t.clone());
                 }
             }
         }
-        if terms.is_empty() {
+        if words.iter().any(|w| !is_stop_word(w)) {
+            words.retain(|w| !is_stop_word(w));
+        }
+        if words.is_empty() {
             return Ok(Vec::new());
         }
         // A last word typed out as a whole code token that exists (`--no-cache-dir`) is
@@ -248,28 +305,24 @@ impl<F: IndexFiles> Searcher<F> {
                 .is_ok(),
             None => false,
         };
-        // doc → (per-term best score, bonus, matched index terms)
-        let mut docs: BTreeMap<u32, (Vec<u32>, u32, Vec<String>)> = BTreeMap::new();
-        let n = terms.len();
-        // Stop terms are optional when other terms are present; their huge posting lists
-        // are then not worth fetching (the browser mirrors this to keep downloads small).
-        let all_stop = terms.iter().all(|t| self.stop.contains(t));
-        for (i, q) in terms.iter().enumerate() {
-            let skip_exact = !all_stop && self.stop.contains(q);
+        let n = words.len();
+        let mut docs: BTreeMap<u32, DocScore> = BTreeMap::new();
+        let mut rarity: HashMap<String, u64> = HashMap::new();
+        for (i, q) in words.iter().enumerate() {
             for (term, quality) in self.expand(q, i + 1 == n && !last_complete)? {
-                if skip_exact && &term == q {
-                    continue;
-                }
-                for (doc, mask) in self.postings(&term)? {
-                    let e = docs
-                        .entry(doc)
-                        .or_insert_with(|| (vec![0; n], 0, Vec::new()));
-                    let s = field_weight(mask) * quality;
-                    if s > e.0[i] {
-                        e.0[i] = s;
+                let (list, term_idf) = self.postings(&term)?;
+                rarity.insert(term.clone(), term_idf);
+                for (doc, mask) in list {
+                    let d = docs.entry(doc).or_insert_with(|| DocScore::new(n));
+                    let s = term_idf * field_weight(mask) * quality;
+                    if s > d.word[i] {
+                        d.word[i] = s;
                     }
-                    if !e.2.contains(&term) {
-                        e.2.push(term.clone());
+                    if quality >= Q_STEM && mask & F_SHEET != 0 {
+                        d.names_sheet = true;
+                    }
+                    if !d.terms.contains(&term) {
+                        d.terms.push(term.clone());
                     }
                 }
             }
@@ -281,47 +334,67 @@ impl<F: IndexFiles> Searcher<F> {
             if c.required.len() == 1 && &c.required[0] == compound {
                 continue;
             }
-            for (doc, mask) in self.postings(compound)? {
-                if let Some(e) = docs.get_mut(&doc) {
-                    e.1 += field_weight(mask) * COMPOUND_BONUS;
-                    if !e.2.contains(compound) {
-                        e.2.push(compound.clone());
+            let (list, term_idf) = self.postings(compound)?;
+            rarity.insert(compound.clone(), term_idf);
+            for (doc, mask) in list {
+                if let Some(d) = docs.get_mut(&doc) {
+                    d.bonus += term_idf * field_weight(mask) * Q_COMPOUND;
+                    if !d.terms.contains(compound) {
+                        d.terms.push(compound.clone());
                     }
                 }
             }
         }
-        let required: Vec<usize> = (0..n).filter(|&i| !self.stop.contains(&terms[i])).collect();
-        let counted: Vec<usize> = if required.is_empty() {
-            (0..n).collect()
-        } else {
-            required
-        };
-        let mut ranked: Vec<(usize, u32, u32)> = docs
+        let mut ranked: Vec<(u64, u32, usize)> = docs
             .iter()
-            .map(|(&doc, (scores, bonus, _))| {
-                let matched = counted.iter().filter(|&&i| scores[i] > 0).count();
-                (matched, scores.iter().sum::<u32>() + bonus, doc)
+            .map(|(&doc, d)| {
+                let matched = d.word.iter().filter(|&&s| s > 0).count() as u64;
+                let base = d.word.iter().sum::<u64>() + d.bonus;
+                let boost = if d.names_sheet { SHEET_BOOST_HALVES } else { 2 };
+                let nn = n as u64;
+                let score = base * matched * matched * boost / (nn * nn * 2);
+                (score, doc, matched as usize)
             })
             .filter(|r| r.0 > 0)
             .collect();
-        let best = ranked.iter().map(|r| r.0).max().unwrap_or(0);
-        ranked.retain(|r| r.0 == best);
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(limit);
         let mut hits = Vec::with_capacity(ranked.len());
-        for (matched, score, doc) in ranked {
+        for (score, doc, matched) in ranked {
             if let Some(entry) = self.entry(doc)? {
-                let mut terms = docs.remove(&doc).map(|d| d.2).unwrap_or_default();
+                let mut terms = docs.remove(&doc).map(|d| d.terms).unwrap_or_default();
                 terms.sort();
+                let rarity = terms.iter().map(|t| rarity[t]).collect();
                 hits.push(Hit {
                     doc,
                     score,
                     matched,
                     entry,
                     terms,
+                    rarity,
                 });
             }
         }
         Ok(hits)
+    }
+}
+
+/// A doc's running score: per query word the best expansion's score, the compound bonus,
+/// whether a word names its sheet, and the index terms that matched.
+struct DocScore {
+    word: Vec<u64>,
+    bonus: u64,
+    names_sheet: bool,
+    terms: Vec<String>,
+}
+
+impl DocScore {
+    fn new(n: usize) -> Self {
+        DocScore {
+            word: vec![0; n],
+            bonus: 0,
+            names_sheet: false,
+            terms: Vec::new(),
+        }
     }
 }

@@ -9,6 +9,8 @@ pub struct CardText {
     pub inline_code: String,
     /// Each code block's text with its language label.
     pub blocks: Vec<(String, String)>,
+    /// Prose with its inline code in place, for excerpts (`:wq` Save and close file).
+    pub display: String,
 }
 
 /// Extracts text from card body HTML.
@@ -48,9 +50,13 @@ pub fn extract(html: &str) -> CardText {
                         sink = Sink::Prose;
                     }
                 }
-                ("code", false) if depth_pre == 0 => sink = Sink::Inline,
+                ("code", false) if depth_pre == 0 => {
+                    sink = Sink::Inline;
+                    out.display.push(' ');
+                }
                 ("code", true) if depth_pre == 0 => {
                     out.inline_code.push(' ');
+                    out.display.push(' ');
                     sink = Sink::Prose;
                 }
                 ("span", false) if tag.contains("class=\"code-lang\"") => sink = Sink::Skip,
@@ -70,6 +76,7 @@ pub fn extract(html: &str) -> CardText {
                     _,
                 ) if matches!(sink, Sink::Prose) && !out.prose.ends_with(' ') => {
                     out.prose.push(' ');
+                    out.display.push(' ');
                 }
                 _ => {}
             }
@@ -84,11 +91,16 @@ pub fn extract(html: &str) -> CardText {
             Sink::Block => &mut block,
             Sink::Skip => continue,
         };
-        target.push_str(&crate::sanitize::decode_entities(text));
+        let text = crate::sanitize::decode_entities(text);
+        target.push_str(&text);
+        if matches!(sink, Sink::Prose | Sink::Inline) {
+            out.display.push_str(&text);
+        }
     }
     let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     out.prose = squeeze(&out.prose);
     out.inline_code = squeeze(&out.inline_code);
+    out.display = squeeze(&out.display);
     out
 }
 
@@ -108,6 +120,7 @@ mod tests {
         let t = extract(html);
         assert_eq!(t.prose, "Use & more. one two");
         assert_eq!(t.inline_code, "functools.wraps");
+        assert_eq!(t.display, "Use functools.wraps & more. one two");
         assert_eq!(
             t.blocks,
             [(

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
 
-  var PREFIX_MAX = 12, TYPO_MAX = 6, Q_EXACT = 10, Q_PREFIX = 6, Q_TYPO = 3, COMPOUND_BONUS = 5;
+  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6;
+  var Q_EXACT = 100, Q_STEM = 80, Q_PREFIX = 50, Q_SHORTER = 45, Q_TYPO = 25, Q_COMPOUND = 50;
+  var SHEET_BOOST_HALVES = 4, F_SHEET = 2, MASK = 64, COMMON_MARK = "!";
   var MAX_TERM = 48, UI_LIMIT = 12;
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
   var PART = /[\p{Alphabetic}\p{N}]/u;
@@ -33,7 +35,7 @@
       metaPromise = fetch(base + "search/meta.json", { cache: "no-cache" }).then(function (r) {
         if (!r.ok) throw new Error("no search index");
         return r.json();
-      }).then(function (m) { m.stopSet = new Set(m.stop); return m; });
+      });
     }
     return metaPromise;
   }
@@ -67,14 +69,26 @@
     return lo - 1;
   }
   var decoded = new Map();
+  // idf × 1000 of every term looked up (global to the index): ranks terms and preview lines.
+  var rarity = new Map();
+  function idf(df, docs) {
+    var n = Math.max(docs, 1);
+    df = Math.min(Math.max(df, 1), n);
+    return Math.round(Math.log(1 + (n - df + 0.5) / (df + 0.5)) * 1000);
+  }
+  function commonLimit(docs) { return Math.max(Math.floor(docs / 20), 500); }
   function postings(m, term) {
     if (decoded.has(term)) return Promise.resolve(decoded.get(term));
     var s = shardOf(m, term);
-    if (s < 0) return Promise.resolve([]);
+    if (s < 0) return Promise.resolve({ list: [], idf: 0 });
     return file(m, "t/" + s + ".gz", JSON.parse).then(function (map) {
-      var list = map && map[term] ? decode(map[term]) : [];
-      decoded.set(term, list);
-      return list;
+      var raw = map && Object.prototype.hasOwnProperty.call(map, term) ? map[term] : null;
+      var list = raw ? decode(raw) : [], df = list.length;
+      if (raw && raw.charAt(0) === COMMON_MARK) df = Math.max(df, commonLimit(m.docs));
+      var p = { list: list, idf: raw ? idf(df, m.docs) : 0 };
+      decoded.set(term, p);
+      if (raw) rarity.set(term, p.idf);
+      return p;
     });
   }
   var DIGIT = new Int8Array(128).fill(-1);
@@ -87,8 +101,8 @@
       v += (idx & 31) * mul;
       mul *= 32;
       if (idx >= 32) {
-        doc += Math.floor(v / 32);
-        out.push([doc, v % 32]);
+        doc += Math.floor(v / MASK);
+        out.push([doc, v % MASK]);
         v = 0; mul = 1;
       }
     }
@@ -118,6 +132,17 @@
     out.push(cur);
     return out;
   }
+  var SYMBOL_EDGES = "\"'`()[]{},;";
+  function symbol(word) {
+    var a = chars(word), i = 0, j = a.length;
+    while (i < j && SYMBOL_EDGES.indexOf(a[i]) >= 0) i++;
+    while (j > i && SYMBOL_EDGES.indexOf(a[j - 1]) >= 0) j--;
+    var w = a.slice(i, j), n = w.length, alnum = w.filter(isPart).length;
+    var k = n;
+    while (k > 0 && ".,:;!?".indexOf(w[k - 1]) >= 0) k--;
+    var wordThenPunct = n > 0 && isPart(w[0]) && w.slice(0, k).every(isPart);
+    return n >= 2 && n <= 4 && alnum < n && alnum <= 3 && !wordThenPunct ? w.join("") : null;
+  }
   function firstCompound(word) {
     var chunks = splitBy(word, isCompound);
     for (var i = 0; i < chunks.length; i++) {
@@ -127,7 +152,8 @@
       var parts = splitBy(chunk, isPart).filter(Boolean).length;
       if (hasSep && chars(chunk).length >= 2 && bytes(chunk) <= MAX_TERM && parts > 0) return chunk.toLowerCase();
     }
-    return null;
+    var sym = symbol(word);
+    return sym ? sym.toLowerCase() : null;
   }
   function parseQuery(text) {
     var chunks = [];
@@ -143,10 +169,25 @@
     });
     return chunks;
   }
+  var STOP_WORDS = new Set(("a an and are as at be but by can do does for from how i if in into is it its me my of on or so " +
+    "than that the then this to was we what when where which who why will with you your").split(" "));
+  function stem(t) {
+    if (t.length < 4 || !/^[a-z]+$/.test(t)) return t;
+    var ends = function (x) { return t.slice(-x.length) === x; };
+    if (t.length >= 5 && ends("ies")) return t.slice(0, -3) + "y";
+    if (ends("sses") || ends("ches") || ends("shes") || ends("xes")) return t.slice(0, -2);
+    if (["ss", "us", "is", "as", "os"].some(ends)) return t;
+    if (t.length >= 7 && ends("ing")) return t.slice(0, -3);
+    if (t.length >= 6 && ends("ed") && !ends("eed")) return t.slice(0, -2);
+    if (ends("s")) return t.slice(0, -1);
+    return t;
+  }
 
   // ---- ranking (mirror of query.rs) ---------------------------------------------------
   function fieldWeight(mask) {
-    return mask & 1 ? 16 : mask & 2 ? 8 : mask & 4 ? 4 : mask & 8 ? 2 : mask & 16 ? 1 : 0;
+    var w = [10, 6, 4, 3, 2, 1], best = 0, fields = 0;
+    for (var b = 0; b < 6; b++) if (mask & (1 << b)) { best = Math.max(best, w[b]); fields++; }
+    return fields ? best * 2 + fields - 1 : 0;
   }
   function osa(a, b) {
     a = chars(a); b = chars(b);
@@ -171,23 +212,24 @@
   }
   function expand(m, q, last) {
     return dict(m, q).then(function (list) {
-      var out = [];
+      var out = [], has = function (t) { return out.some(function (o) { return o[0] === t; }); };
       var lo = 0, hi = list.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
-      var exact = list[lo] === q;
-      if (exact) {
-        out.push([q, Q_EXACT]);
-        if (!last) return out;
-      }
+      if (list[lo] === q) out.push([q, Q_EXACT]);
+      var qlen = chars(q).length, qStem = stem(q);
+      list.forEach(function (t) { if (t !== q && qlen >= 4 && stem(t) === qStem) out.push([t, Q_STEM]); });
+      list.forEach(function (t) {
+        var n = chars(t).length;
+        if (n >= 4 && n * 5 >= qlen * 2 && n < qlen && q.startsWith(t) && !has(t)) out.push([t, Q_SHORTER]);
+      });
       var pre = [];
-      for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q) pre.push(list[i]);
+      for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q && !has(list[i])) pre.push(list[i]);
       pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
-      pre.slice(0, PREFIX_MAX).forEach(function (t) { out.push([t, Q_PREFIX]); });
-      var qlen = chars(q).length;
-      if (qlen >= 4 && !exact) {
+      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { out.push([t, Q_PREFIX]); });
+      if (qlen >= 4 && !out.length) {
         var max = qlen >= 8 ? 2 : 1, typos = [];
         list.forEach(function (t) {
-          if (t.startsWith(q) || Math.abs(chars(t).length - qlen) > max) return;
+          if (Math.abs(chars(t).length - qlen) > max) return;
           var d = osa(q, t);
           if (d <= max) typos.push([d, t]);
         });
@@ -204,53 +246,50 @@
     return meta().then(function (m) {
       var chunks = parseQuery(query), terms = [];
       chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
+      if (terms.some(function (t) { return !STOP_WORDS.has(t); })) terms = terms.filter(function (t) { return !STOP_WORDS.has(t); });
       if (!terms.length) return [];
       var lastCompound = chunks.length ? chunks[chunks.length - 1].compound : null;
       var complete = lastCompound ? dict(m, lastCompound).then(function (list) { return sortedHas(list, lastCompound); }) : Promise.resolve(false);
       return complete.then(function (lastComplete) {
         return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1 && !lastComplete); }));
       }).then(function (expansions) {
-        // Stop terms are optional when other terms are present: skip their big lists.
-        var allStop = terms.every(function (t) { return m.stopSet.has(t); });
-        var skipExact = function (t) { return !allStop && m.stopSet.has(t); };
         var wanted = [];
-        expansions.forEach(function (ex, i) { ex.forEach(function (e) { if (!(skipExact(terms[i]) && e[0] === terms[i])) wanted.push(e[0]); }); });
-        chunks.forEach(function (c) { if (c.compound && !(c.required.length === 1 && c.required[0] === c.compound)) wanted.push(c.compound); });
+        expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
+        var bonusChunks = chunks.filter(function (c) { return c.compound && !(c.required.length === 1 && c.required[0] === c.compound); });
+        bonusChunks.forEach(function (c) { wanted.push(c.compound); });
         return Promise.all(wanted.map(function (t) { return postings(m, t); })).then(function (lists) {
-          var byTerm = {};
-          wanted.forEach(function (t, i) { byTerm[t] = lists[i]; });
+          var byTerm = new Map();
+          wanted.forEach(function (t, i) { byTerm.set(t, lists[i]); });
           var docs = new Map(), n = terms.length;
           expansions.forEach(function (ex, i) {
             ex.forEach(function (e) {
-              if (skipExact(terms[i]) && e[0] === terms[i]) return;
-              byTerm[e[0]].forEach(function (p) {
-                var d = docs.get(p[0]);
-                if (!d) { d = { scores: new Array(n).fill(0), bonus: 0, terms: [] }; docs.set(p[0], d); }
-                var s = fieldWeight(p[1]) * e[1];
-                if (s > d.scores[i]) d.scores[i] = s;
+              var p = byTerm.get(e[0]);
+              p.list.forEach(function (post) {
+                var d = docs.get(post[0]);
+                if (!d) { d = { word: new Array(n).fill(0), bonus: 0, names: false, terms: [] }; docs.set(post[0], d); }
+                var s = p.idf * fieldWeight(post[1]) * e[1];
+                if (s > d.word[i]) d.word[i] = s;
+                if (e[1] >= Q_STEM && (post[1] & F_SHEET)) d.names = true;
                 if (d.terms.indexOf(e[0]) < 0) d.terms.push(e[0]);
               });
             });
           });
-          chunks.forEach(function (c) {
-            if (!c.compound || (c.required.length === 1 && c.required[0] === c.compound)) return;
-            byTerm[c.compound].forEach(function (p) {
-              var d = docs.get(p[0]);
+          bonusChunks.forEach(function (c) {
+            var p = byTerm.get(c.compound);
+            p.list.forEach(function (post) {
+              var d = docs.get(post[0]);
               if (!d) return;
-              d.bonus += fieldWeight(p[1]) * COMPOUND_BONUS;
+              d.bonus += p.idf * fieldWeight(post[1]) * Q_COMPOUND;
               if (d.terms.indexOf(c.compound) < 0) d.terms.push(c.compound);
             });
           });
-          var counted = [];
-          terms.forEach(function (t, i) { if (!m.stopSet.has(t)) counted.push(i); });
-          if (!counted.length) counted = terms.map(function (_, i) { return i; });
           var ranked = [];
           docs.forEach(function (d, doc) {
-            var matched = counted.filter(function (i) { return d.scores[i] > 0; }).length;
-            if (matched > 0) ranked.push({ doc: doc, matched: matched, score: d.scores.reduce(function (a, b) { return a + b; }, 0) + d.bonus, terms: d.terms.sort(cmpStr) });
+            var matched = d.word.filter(function (s) { return s > 0; }).length;
+            var base = d.word.reduce(function (a, b) { return a + b; }, 0) + d.bonus;
+            var score = Math.floor(base * matched * matched * (d.names ? SHEET_BOOST_HALVES : 2) / (n * n * 2));
+            if (score > 0) ranked.push({ doc: doc, matched: matched, score: score, terms: d.terms.sort(cmpStr) });
           });
-          var best = ranked.reduce(function (a, r) { return Math.max(a, r.matched); }, 0);
-          ranked = ranked.filter(function (r) { return r.matched === best; });
           ranked.sort(function (a, b) { return (b.score - a.score) || (a.doc - b.doc); });
           ranked = ranked.slice(0, limit);
           return Promise.all(ranked.map(function (r) { return entry(m, r.doc); })).then(function (entries) {
@@ -284,8 +323,16 @@
   function preview(code, terms) {
     if (!code) return "";
     var lines = code.replace(/\n$/, "").split("\n");
-    var hits = lines.filter(function (l) { var lo = l.toLowerCase(); return terms.some(function (t) { return lo.indexOf(t) >= 0; }); });
-    return (hits.length ? hits : lines).slice(0, 4).map(function (l) { return mark(l, terms); }).join("\n");
+    // The lines with the rarest matched terms (mirror of query.rs `matching_lines`), in order.
+    var scored = [];
+    lines.forEach(function (l, i) {
+      var lo = l.toLowerCase(), score = 0;
+      terms.forEach(function (t) { if (lo.indexOf(t) >= 0) score += rarity.get(t) || 0; });
+      if (score > 0) scored.push([score, i, l]);
+    });
+    scored.sort(function (a, b) { return (b[0] - a[0]) || (a[1] - b[1]); });
+    var hits = scored.slice(0, 4).sort(function (a, b) { return a[1] - b[1]; }).map(function (x) { return x[2]; });
+    return (hits.length ? hits : lines.slice(0, 4)).map(function (l) { return mark(l, terms); }).join("\n");
   }
 
   function setup() {
