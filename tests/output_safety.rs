@@ -179,8 +179,14 @@ fn an_output_that_is_a_file_is_a_usage_error() {
 // ---------------------------------------------------------------------------------------
 // Item 5: whole-site atomic builds
 
-/// Content of the "new" site: one note edited, one added (links stay valid).
+/// Content of the "new" site: one note edited, one edited without changing its length (its
+/// page keeps its size: only the bytes tell the versions apart), one added (links stay
+/// valid).
 fn make_new_version(site: &Site) {
+    let basics = site.root().join("content/git/basics.md");
+    let text = std::fs::read_to_string(&basics).unwrap();
+    assert!(text.contains("--soft"));
+    std::fs::write(basics, text.replace("--soft", "--hard")).unwrap();
     let rebase = site.root().join("content/git/rebase.md");
     let mut text = std::fs::read_to_string(&rebase).unwrap();
     text.push_str("\n## Added in the new version\n\n`git rebase --abort`\n");

@@ -3,9 +3,10 @@
 //! the session's lock. Faster than a whole-site publish for one edited note; the first
 //! build of `serve` publishes atomically like `build`.
 //!
-//! Before a file that the manifest does not list yet is written, the manifest is saved with
-//! it, so a `serve` killed mid-write never leaves a file of ours that the next build would
-//! take for a user's. Nothing is written or removed through a symlinked folder.
+//! Before files are written, the manifest is saved listing them without a hash, so a
+//! `serve` killed mid-write never leaves a file of ours that the next build would take for a
+//! user's, nor a hash that does not match the bytes on disk. Nothing is written or removed
+//! through a symlinked folder.
 
 use super::{check_relative, Manifest, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
 use crate::error::Result;
@@ -30,17 +31,9 @@ impl OutputSession {
             }
         }
         std::fs::create_dir_all(&self.dir).map_err(|e| self.write_error(&self.dir, e))?;
-        if plan.keys().any(|rel| !self.manifest.contains(rel)) {
-            let mut union = self.manifest.clone();
-            for rel in plan.keys() {
-                union.entries.entry(rel.clone()).or_insert(None);
-            }
-            self.save_manifest(&union)
-                .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
-        }
         let old = &self.manifest;
         let dir = &self.dir;
-        let results: Vec<Result<(String, String, bool)>> = plan
+        let hashed: Vec<Result<(&String, String, bool)>> = plan
             .par_iter()
             .map(|(rel, file)| {
                 let path = dir.join(rel);
@@ -49,7 +42,29 @@ impl OutputSession {
                 let same = old.hash(rel) == Some(hash.as_str())
                     && std::fs::symlink_metadata(&path)
                         .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+                Ok((rel, hash, same))
+            })
+            .collect();
+        let hashed = hashed.into_iter().collect::<Result<Vec<_>>>()?;
+        if hashed.iter().any(|(_, _, same)| !same) {
+            // Files about to change lose their hash (a crash may leave either version),
+            // new ones are listed before they exist.
+            let mut pending = self.manifest.clone();
+            for (rel, _, same) in &hashed {
                 if !same {
+                    pending.entries.insert((*rel).clone(), None);
+                }
+            }
+            self.save_manifest(&pending)
+                .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
+        }
+        let results: Vec<Result<(String, String, bool)>> = hashed
+            .into_par_iter()
+            .map(|(rel, hash, same)| {
+                if !same {
+                    let file = &plan[rel];
+                    let path = dir.join(rel);
+                    let bytes = file.bytes().map_err(|e| self.write_error(&path, e))?;
                     replace_file(dir, rel, &bytes).map_err(|e| self.write_error(&path, e))?;
                 }
                 Ok((rel.clone(), hash, !same))

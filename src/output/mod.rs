@@ -176,7 +176,12 @@ fn classify(dir: &Path, beside: &Path, shown: &Path) -> (Ownership, Manifest, Ve
         .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()));
     let mut warnings = Vec::new();
     if let Some(path) = source {
-        let manifest = Manifest::parse(&std::fs::read_to_string(&path).unwrap_or_default());
+        let mut manifest = Manifest::parse(&std::fs::read_to_string(&path).unwrap_or_default());
+        if path != beside {
+            // Earlier versions saved it after the files: after a crash its hashes could
+            // describe older bytes, so they are not used as a shortcut.
+            manifest.entries.values_mut().for_each(|h| *h = None);
+        }
         match manifest.validate(dir) {
             Ok(()) => return (Ownership::Ours, manifest, warnings),
             Err(u) => warnings.push(Diagnostic::warning(

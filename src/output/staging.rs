@@ -79,7 +79,11 @@ impl OutputSession {
             .par_iter()
             .map(|(rel, file)| {
                 let dst = staging.join(rel);
-                let written = stage_file(file, old_dir.map(|o| o.join(rel)), &dst, faults)
+                let old = old_dir.map(|o| OldFile {
+                    path: o.join(rel),
+                    hash: self.manifest.hash(rel),
+                });
+                let written = stage_file(file, old, &dst, faults)
                     .map_err(|(path, e)| self.write_error(path.unwrap_or(dst), e))?;
                 faults.step();
                 Ok((rel.clone(), written.0, written.1))
@@ -116,6 +120,8 @@ impl OutputSession {
         faults: &Faults,
     ) -> Result<Vec<String>> {
         let mut removed = Vec::new();
+        // Folders with nothing in them are a user's (cheatgen leaves none): kept.
+        let mut empty_dirs = std::collections::BTreeSet::new();
         for entry in walkdir::WalkDir::new(old).min_depth(1) {
             let entry = entry.map_err(|e| {
                 let path = e.path().unwrap_or(old).to_path_buf();
@@ -125,14 +131,12 @@ impl OutputSession {
                 continue;
             };
             let rel_str = rel.to_string_lossy().replace('\\', "/");
+            if let Some(parent) = rel.parent() {
+                empty_dirs.remove(parent);
+            }
             let kind = entry.file_type();
             if kind.is_dir() {
-                // Empty folders are a user's (cheatgen leaves none): keep them.
-                let empty = std::fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
-                if empty && self.ownership == Ownership::Ours {
-                    std::fs::create_dir_all(staging.join(rel))
-                        .map_err(|e| self.write_error(staging.join(rel), e))?;
-                }
+                empty_dirs.insert(rel.to_path_buf());
                 continue;
             }
             if plan.contains_key(&rel_str) {
@@ -151,16 +155,30 @@ impl OutputSession {
                 .map_err(|e| self.write_error(&dst, e))?;
             faults.step();
         }
+        if self.ownership == Ownership::Ours {
+            for rel in empty_dirs {
+                let dst = staging.join(rel);
+                std::fs::create_dir_all(&dst).map_err(|e| self.write_error(&dst, e))?;
+            }
+        }
         Ok(removed)
     }
 
     /// Swaps the staged site in and removes the old one.
     fn commit(&mut self, staging: &Path, manifest: Manifest, faults: &Faults) -> Result<()> {
-        let mut union = manifest.clone();
-        if self.ownership == Ownership::Ours {
-            for rel in self.manifest.entries.keys() {
-                union.entries.entry(rel.clone()).or_insert(None);
-            }
+        // Until the swap is done either tree may be live: list both, and no hashes (a
+        // hash is only a shortcut for "this file holds these bytes", true of one tree).
+        let mut union = Manifest::default();
+        let old_entries = match self.ownership {
+            Ownership::Ours => Some(self.manifest.entries.keys()),
+            Ownership::Foreign => None,
+        };
+        for rel in manifest
+            .entries
+            .keys()
+            .chain(old_entries.into_iter().flatten())
+        {
+            union.entries.insert(rel.clone(), None);
         }
         let manifest_path = self.sibling("manifest");
         self.save_manifest(&union)
@@ -178,7 +196,7 @@ impl OutputSession {
         }
         faults.step();
         if let Some(old) = old_tree {
-            if let Err(e) = std::fs::remove_dir_all(&old) {
+            if let Err(e) = remove_tree(&old) {
                 eprintln!(
                     "{}: warning: could not remove the previous site: {e}",
                     old.display()
@@ -190,11 +208,19 @@ impl OutputSession {
     }
 }
 
+/// The current site's file at the same output path.
+struct OldFile<'a> {
+    path: PathBuf,
+    /// Its hash from a trusted manifest, when known.
+    hash: Option<&'a str>,
+}
+
 /// Puts one file into the staging tree: a hard link to the old file when its bytes are the
-/// same, else a fresh write. Returns (blake3 hex, written).
+/// same (known from the manifest's hash and the size, else by comparing the bytes), else a
+/// fresh write. Returns (blake3 hex, written).
 fn stage_file(
     file: &OutputFile,
-    old: Option<PathBuf>,
+    old: Option<OldFile>,
     dst: &Path,
     faults: &Faults,
 ) -> std::result::Result<(String, bool), (Option<PathBuf>, std::io::Error)> {
@@ -207,7 +233,13 @@ fn stage_file(
         std::fs::create_dir_all(parent).map_err(|e| (Some(parent.to_path_buf()), e))?;
     }
     if let Some(old) = old {
-        if same_bytes(&old, &bytes) && std::fs::hard_link(&old, dst).is_ok() {
+        let same = if old.hash == Some(hash.as_str()) {
+            std::fs::symlink_metadata(&old.path)
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        } else {
+            same_bytes(&old.path, &bytes)
+        };
+        if same && std::fs::hard_link(&old.path, dst).is_ok() {
             return Ok((hash, false));
         }
     }
@@ -272,6 +304,33 @@ fn swap(staging: &Path, dir: &Path, aside: &Path) -> std::io::Result<Option<Path
         return Err(e);
     }
     Ok(Some(aside.to_path_buf()))
+}
+
+/// Removes a replaced site (never following symlinks). Its top-level entries are removed
+/// by several threads: unlinking mostly waits on the file system's journal, not the CPU,
+/// so a few removals in flight at once take a fraction of the time of one after another.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    const WORKERS: usize = 8;
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS.min(entries.len()) {
+            scope.spawn(|| {
+                while let Some(path) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+                    // Errors surface below, when the folder itself cannot be removed.
+                    let _ = if is_dir {
+                        std::fs::remove_dir_all(path)
+                    } else {
+                        std::fs::remove_file(path)
+                    };
+                }
+            });
+        }
+    });
+    std::fs::remove_dir_all(dir)
 }
 
 /// Removes what killed builds left beside the output directory: staging and old trees
