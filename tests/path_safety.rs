@@ -89,6 +89,8 @@ fn dot_slug_keeps_the_home_page_and_builds_are_identical() {
         "---\nslug: .\n---\n# Dot sheet\n\ndot body\n",
     );
     site.write("content/other.md", "# Other\n\nother body\n");
+    // A name with no URL-safe characters once took the home page's URL too.
+    site.write("content/🚀.md", "# Rocket\n\nrocket body\n");
     let (code, stderr) = build_nested(&site);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("content/dot.md:2:7: error:"), "{stderr}");
@@ -96,7 +98,19 @@ fn dot_slug_keeps_the_home_page_and_builds_are_identical() {
     let home = String::from_utf8_lossy(&first["index.html"]).into_owned();
     assert!(home.contains("Welcome home, reader."), "{home}");
     assert!(!home.contains("dot body"), "{home}");
+    assert!(!home.contains("rocket body"), "{home}");
     assert!(out(&site).join("dot/index.html").is_file());
+    let rocket = first
+        .iter()
+        .filter(|(path, _)| path.ends_with("/index.html"))
+        .find(|(_, bytes)| String::from_utf8_lossy(bytes).contains("rocket body"))
+        .map(|(path, _)| path.clone());
+    assert!(
+        rocket
+            .as_deref()
+            .is_some_and(|p| p.starts_with('_') && p.ends_with("/index.html")),
+        "{rocket:?}"
+    );
 
     std::fs::remove_dir_all(out(&site)).unwrap();
     let (code, _) = build_nested(&site);
