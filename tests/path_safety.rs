@@ -298,3 +298,31 @@ fn very_long_tags_categories_slugs_and_file_names_build() {
     assert_eq!(code, 0);
     assert_eq!(snapshot(&out(&site)), built);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_content_folder_with_inner_links_still_builds() {
+    use std::os::unix::fs::symlink;
+    // The usual way to publish an Obsidian vault: content/ is a link to it.
+    let vault = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(vault.path().join("notes")).unwrap();
+    std::fs::write(vault.path().join("notes/git.md"), "# Git\n\ngit body\n").unwrap();
+    std::fs::write(vault.path().join("notes/pic.png"), "png").unwrap();
+    symlink("git.md", vault.path().join("notes/git-alias.md")).unwrap();
+    symlink("notes", vault.path().join("linked")).unwrap();
+    let site = Site::empty();
+    std::fs::remove_dir(site.root().join("content")).unwrap();
+    symlink(vault.path(), site.root().join("content")).unwrap();
+    let (code, stderr) = build_nested(&site);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains(": warning:"), "{stderr}");
+    let built = snapshot(&out(&site));
+    for page in [
+        "notes/git/index.html",
+        "notes/git-alias/index.html",
+        "linked/git/index.html",
+        "linked/pic.png",
+    ] {
+        assert!(built.contains_key(page), "{page}: {:?}", built.keys());
+    }
+}
