@@ -252,6 +252,41 @@ mod tests {
     }
 
     #[test]
+    fn slug_position_points_at_the_value() {
+        assert_eq!(
+            slug_pos("---\ntitle: x\nslug: \"..\"\n---\n"),
+            Pos::new(3, 7)
+        );
+        assert_eq!(slug_pos("---\r\n'slug':   .\r\n---\r\n"), Pos::new(2, 11));
+        assert_eq!(slug_pos("---\n---\nslug: x\n"), Pos::new(1, 1));
+    }
+
+    #[test]
+    fn bad_slugs_fall_back_to_the_file_name() {
+        for slug in ["..", ".", "a/../../b", "!!!"] {
+            let n = note("a/b.md", &format!("---\nslug: '{slug}'\n---\nx"));
+            assert_eq!(n.url_path, "a/b/", "{slug}");
+            let d = &n.diagnostics[0];
+            assert_eq!(
+                (d.code, d.line, d.column, d.is_error()),
+                ("bad-slug", 2, 7, true)
+            );
+        }
+    }
+
+    #[test]
+    fn dot_names_skip_the_note() {
+        let src = NoteSource {
+            rel_path: " ../x.md".into(),
+            display_path: "content/ ../x.md".into(),
+            text: "x".into(),
+            hash: blake3::hash(b"x"),
+        };
+        let d = render_note(&src, MarkdownOptions::default(), &Highlighter::new()).unwrap_err();
+        assert_eq!((d.code, d.line), ("bad-path", 1));
+    }
+
+    #[test]
     fn titles() {
         assert_eq!(note("pip-tricks.md", "x").sheet.title, "Pip tricks");
         assert_eq!(note("git/index.md", "x").sheet.title, "Git");

@@ -71,17 +71,26 @@ impl Segment {
         Ok(Segment(raw.to_string()))
     }
 
-    /// A segment from a file, folder or `slug` name: lowercase, spaces and other characters
-    /// that need escaping in a URL folded to `-`, then capped.
+    /// A segment from a file or folder name: lowercase, spaces and other characters that
+    /// need escaping in a URL folded to `-`, then capped. A name with no usable characters
+    /// (`🚀.md`, `???`) gets `_` + a hash of the name, so the note is still published; a
+    /// name of only dots is an error.
     pub fn from_name(name: &str) -> Result<Segment, SegmentError> {
-        capped(&normalise_name(name))
+        match capped(&normalise_name(name)) {
+            Err(SegmentError::Empty) if !name.trim().is_empty() => {
+                let hash = blake3::hash(name.as_bytes()).to_hex();
+                Ok(Segment(format!("_{}", &hash.as_str()[..HASH_HEX])))
+            }
+            other => other,
+        }
     }
 
     /// A segment from a front matter `slug`: must be one segment as written (no `/`, no
-    /// control characters, not dots), then normalised like a file name and capped.
+    /// control characters, not dots) with usable characters, then normalised like a file
+    /// name and capped.
     pub fn from_slug(slug: &str) -> Result<Segment, SegmentError> {
         check_segment(slug)?;
-        Segment::from_name(slug)
+        capped(&normalise_name(slug))
     }
 
     /// A segment from a label such as a tag or category name (`slugify`), capped.
@@ -307,7 +316,12 @@ mod tests {
         );
         assert_eq!(Segment::from_name(" .."), Err(SegmentError::Dots));
         assert_eq!(Segment::from_name("."), Err(SegmentError::Dots));
-        assert_eq!(Segment::from_name("!!!"), Err(SegmentError::Empty));
+        assert_eq!(Segment::from_slug("!!!"), Err(SegmentError::Empty));
+        assert_eq!(Segment::from_slug(".."), Err(SegmentError::Dots));
+        assert_eq!(Segment::from_slug("a/b"), Err(SegmentError::Separator('/')));
+        let fallback = Segment::from_name("🚀").unwrap();
+        assert!(fallback.as_str().starts_with('_'), "{fallback}");
+        assert_ne!(fallback, Segment::from_name("🎉").unwrap());
         assert_eq!(
             Segment::from_label("C++ / Rust").unwrap().as_str(),
             "c-rust"

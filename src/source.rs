@@ -90,9 +90,13 @@ struct LinkJudge<'a> {
 
 impl LinkJudge<'_> {
     /// `Some(warning)` when the symlink at `path` must not be followed. A dangling link is
-    /// left to walkdir, which reports it as unreadable.
+    /// judged by where it points (the output directory may not exist yet); one dangling
+    /// inside `content/` is left to walkdir, which reports it as unreadable.
     fn refuse(&self, root: &Path, content: &Path, path: &Path) -> Option<Diagnostic> {
-        let target = std::fs::canonicalize(path).ok()?;
+        let target = std::fs::canonicalize(path).ok().or_else(|| {
+            let link = std::fs::read_link(path).ok()?;
+            Some(canonical_lenient(&path.parent()?.join(link)))
+        })?;
         let rel = path
             .strip_prefix(content)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -184,7 +188,13 @@ pub fn scan(root: &Path, ignore: &GlobSet, links: &SymlinkPolicy) -> Result<Sour
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                tree.diagnostics.push(walk_error(root, &content, &e));
+                // A dangling link never reaches `filter_entry`: judge it here.
+                let refused = e
+                    .path()
+                    .filter(|p| p.is_symlink())
+                    .and_then(|p| judge.refuse(root, &content, p));
+                tree.diagnostics
+                    .push(refused.unwrap_or_else(|| walk_error(root, &content, &e)));
                 continue;
             }
         };
