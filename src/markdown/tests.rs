@@ -40,7 +40,11 @@ fn attribute_lines_never_show() {
     let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
     let h = html(&r);
     assert!(!h.contains("{:"), "{h}");
-    assert!(h.contains("<p>para</p>"), "{h}");
+    assert!(h.contains("<p class=\"-intro\">para</p>"), "{h}");
+    assert!(
+        h.contains("<div class=\"code\" data-lang=\"text\" data-line=\"2\">"),
+        "{h}"
+    );
     assert_eq!(r.headings[0].classes, vec!["-three-column"]);
 }
 
@@ -134,4 +138,20 @@ fn block_containers_may_span_markdown_within_a_card() {
         h.contains("<details><summary>More</summary>\n<p><em>inside</em></p>\n</details>"),
         "{h}"
     );
+}
+
+#[test]
+fn attribute_lists_attach_to_tables_lists_and_next_blocks() {
+    let r = md("## Keys {.cols-3}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: .-shortcuts}\n\n- x\n- y\n{.marker-none .cols-2}\n\n{: .-setup}\npara\n\n| k | v |\n| l | w |\n|---|---|\n| m | n |\n");
+    let h = html(&r);
+    assert_eq!(r.headings[0].classes, vec!["cols-3"]);
+    assert!(h.contains("<table class=\"-shortcuts\"><thead>"), "{h}");
+    assert!(h.contains("<ul class=\"marker-none cols-2\">"), "{h}");
+    assert!(h.contains("<p class=\"-setup\">para</p>"), "{h}");
+    assert!(!h.contains('{') && !h.contains('\u{3}'), "{h}");
+    // Headerless table with a body separator: no thead, two tbody.
+    let last = &h[h.rfind("<table").unwrap()..];
+    assert!(!last.contains("<thead>"), "{last}");
+    assert_eq!(last.matches("<tbody>").count(), 2, "{last}");
+    assert!(!last.contains("---"), "{last}");
 }
