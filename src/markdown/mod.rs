@@ -114,6 +114,7 @@ pub fn render(
         html_block: None,
         link_stack: Vec::new(),
         pending_heading: None,
+        pending_code: None,
         open_inline: OpenInline::default(),
         raw_tags: false,
         attachments: prepared.attachments,
@@ -168,7 +169,7 @@ struct HeadingCapture<'a> {
 }
 
 struct CodeCapture {
-    word: Option<String>,
+    info: codeblock::FenceInfo,
     pos: Pos,
     text: String,
 }
@@ -198,6 +199,8 @@ struct State<'a, 's> {
     link_stack: Vec<bool>,
     /// Attribute lists for the top-level heading about to be captured.
     pending_heading: Option<BlockAttrs>,
+    /// Attribute lists for the code block about to start.
+    pending_code: Option<BlockAttrs>,
     /// Inline elements opened by raw HTML in the current block.
     open_inline: OpenInline,
     /// Some raw-HTML tag passed the filter: segments need balancing.
@@ -263,11 +266,20 @@ impl<'a> State<'a, '_> {
                 self.finish_heading()
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let word = match &kind {
-                    CodeBlockKind::Fenced(info) => codeblock::fence_word(info),
-                    CodeBlockKind::Indented => None,
+                let mut info = match &kind {
+                    CodeBlockKind::Fenced(info) => codeblock::fence_info(info),
+                    CodeBlockKind::Indented => codeblock::FenceInfo::default(),
                 };
-                let pos = match &word {
+                if let Some(attrs) = self.pending_code.take() {
+                    // `{: data-line="3,4"}` / `{: .wrap}` lines around the fence.
+                    info.classes.extend(attrs.classes);
+                    for (name, value) in &attrs.data {
+                        if name == "data-line" {
+                            info.lines.extend(codeblock::line_ranges(value));
+                        }
+                    }
+                }
+                let pos = match &info.word {
                     Some(w) => {
                         let line_end = self.src[range.start..]
                             .find('\n')
@@ -280,7 +292,7 @@ impl<'a> State<'a, '_> {
                     None => self.lines.pos(range.start),
                 };
                 self.code = Some(CodeCapture {
-                    word,
+                    info,
                     pos,
                     text: String::new(),
                 });
@@ -404,6 +416,10 @@ impl<'a> State<'a, '_> {
             self.pending_heading = Some(attrs);
             return;
         }
+        if matches!(tag, Tag::CodeBlock(_)) {
+            self.pending_code = Some(attrs);
+            return;
+        }
         let idx = self.block_attrs.len();
         self.block_attrs.push(attrs);
         self.sink()
@@ -433,13 +449,8 @@ impl<'a> State<'a, '_> {
 
     fn finish_code(&mut self) {
         let Some(code) = self.code.take() else { return };
-        let (html, block, diagnostic) = codeblock::render(
-            self.hl,
-            self.path,
-            code.word.as_deref(),
-            code.text,
-            code.pos,
-        );
+        let (html, block, diagnostic) =
+            codeblock::render(self.hl, self.path, &code.info, code.text, code.pos);
         self.rendered.diagnostics.extend(diagnostic);
         self.rendered.code_blocks.push(block);
         self.out.push(Event::Html(html.into()));

@@ -37,12 +37,12 @@ fn splits_at_top_level_headings_only() {
 
 #[test]
 fn attribute_lines_never_show() {
-    let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
+    let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\ny\n```\n{: data-line=\"2\"}\n");
     let h = html(&r);
     assert!(!h.contains("{:"), "{h}");
     assert!(h.contains("<p class=\"-intro\">para</p>"), "{h}");
     assert!(
-        h.contains("<div class=\"code\" data-lang=\"text\" data-line=\"2\">"),
+        h.contains("<code>x\n<span class=\"hl-line\">y</span>\n</code>"),
         "{h}"
     );
     assert_eq!(r.headings[0].classes, vec!["-three-column"]);
