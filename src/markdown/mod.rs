@@ -560,6 +560,33 @@ impl<'a> State<'a, '_> {
     }
 }
 
+/// Renumbers link placeholders by `offset` (to merge a separately rendered fragment's
+/// links after another fragment's).
+pub fn shift_placeholders(html: &str, offset: usize) -> String {
+    if offset == 0 || !html.contains(PLACEHOLDER) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 8);
+    let mut parts = html.split(PLACEHOLDER);
+    out.push_str(parts.next().unwrap_or(""));
+    let mut inside = true;
+    for part in parts {
+        if inside {
+            out.push(PLACEHOLDER);
+            let kind = part.chars().next().unwrap_or('A');
+            match part[kind.len_utf8()..].parse::<usize>() {
+                Ok(n) => out.push_str(&format!("{kind}{}", n + offset)),
+                Err(_) => out.push_str(part),
+            }
+            out.push(PLACEHOLDER);
+        } else {
+            out.push_str(part);
+        }
+        inside = !inside;
+    }
+    out
+}
+
 /// Puts each `ATTR_MARK` marker's attributes on the element tag right after it: classes
 /// joined to an existing `class`, `data-*` added, the id on elements that have none.
 fn apply_block_attrs(html: &str, attrs: &[BlockAttrs]) -> String {
