@@ -1,0 +1,188 @@
+//! Real cheat-sheet dialects (issue 12): a devhints/Jekyll-style sheet and a
+//! VitePress/markdown-it-attrs-style sheet built by the real binary, the HTML parsed.
+
+mod common;
+
+use common::dialect::dialect_leaks;
+use common::{sel, texts, Site};
+use scraper::Html;
+
+fn built() -> (Site, String) {
+    let site = Site::fixture("dialect");
+    let (code, stderr) = site.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    (site, stderr)
+}
+
+fn classes(page: &Html, selector: &str) -> Vec<String> {
+    page.select(&sel(selector))
+        .map(|e| e.value().attr("class").unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn no_page_shows_dialect_markup() {
+    let (site, _) = built();
+    let mut leaks = Vec::new();
+    for entry in walkdir::WalkDir::new(site.public()) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            let doc = Html::parse_document(&std::fs::read_to_string(entry.path()).unwrap());
+            for leak in dialect_leaks(&doc) {
+                leaks.push(format!("{}: {leak}", entry.path().display()));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+#[test]
+fn the_leak_check_catches_each_kind_of_leak() {
+    // The helper must be able to fail: each of these is one leak.
+    for html in [
+        "<p>{: .-three-column}</p>",
+        "<p>text {.cols-2}</p>",
+        "<p>{% raw %}</p>",
+        "<p>| a | b |</p>",
+        "<p>&lt;yel&gt;R&lt;/yel&gt;ecursively</p>",
+    ] {
+        let doc = Html::parse_document(&format!("<body>{html}<pre>{{: ok in code}}</pre></body>"));
+        assert!(!dialect_leaks(&doc).is_empty(), "{html}");
+    }
+    let fine = Html::parse_document(
+        "<body><p>&lt;locals&gt; and {{ name }}</p><code>{% raw %}</code></body>",
+    );
+    assert!(dialect_leaks(&fine).is_empty());
+}
+
+#[test]
+fn devhints_sheet_structure() {
+    let (site, stderr) = built();
+    let page = site.page("react/index.html");
+    // Item 1: the `###` cards before the first `##` are cards, in the table of contents.
+    let toc = texts(&page, "nav.cg-toc li a");
+    assert_eq!(&toc[..2], ["Components", "Properties"], "{toc:?}");
+    let first_group_cards = texts(
+        &page,
+        ".sheet .group:first-of-type > .cards > .card > .card-title",
+    );
+    assert!(
+        first_group_cards[0].starts_with("Components"),
+        "{first_group_cards:?}"
+    );
+    // Item 2: attribute lists attached, never printed.
+    assert_eq!(classes(&page, "table.-shortcuts").len(), 1);
+    assert_eq!(classes(&page, "ul.-six-column").len(), 1);
+    assert_eq!(classes(&page, "div.code.-setup").len(), 1);
+    let group = page
+        .select(&sel("section.group#getting-started"))
+        .next()
+        .unwrap();
+    assert_eq!(group.value().attr("data-columns"), Some("3"));
+    // Item 8: `{: data-line="1,4-5"}` marks three lines of the first block.
+    let first_code = page.select(&sel("#components pre")).next().unwrap();
+    let marked: Vec<String> = first_code
+        .select(&sel(".hl-line"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(marked.len(), 3, "{marked:?}");
+    assert!(marked[0].starts_with("import React"), "{marked:?}");
+    // Items 4 and 5: a headerless table has no header; a separated one has two bodies.
+    let ex = page.select(&sel("#example-1 table")).next().unwrap();
+    assert_eq!(ex.select(&sel("thead")).count(), 0);
+    assert_eq!(ex.select(&sel("tbody tr")).count(), 2);
+    let life = page.select(&sel("#lifecycle table")).next().unwrap();
+    assert_eq!(life.select(&sel("tbody")).count(), 2);
+    assert_eq!(life.select(&sel("tbody tr")).count(), 2);
+    // Item 9: GitHub/kramdown numbering.
+    assert!(page.select(&sel("#example")).next().is_some());
+    assert!(page.select(&sel("#example-1")).next().is_some());
+    assert!(page.select(&sel("#example-2")).next().is_none());
+    // Item 6: Liquid tags gone, `{{ }}` kept in code, include reported.
+    let code: String = page
+        .select(&sel("#components code"))
+        .flat_map(|c| c.text())
+        .collect();
+    assert!(code.contains("{this.props.name}"), "{code}");
+    assert!(
+        stderr.contains("content/react.md:69:1: warning: Liquid tag `{% include common/moreinfo.html %}` is not supported; removed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/include-only.md:4:1: warning: Liquid tag"),
+        "{stderr}"
+    );
+    // Item 14: `[[1]](url)` is a link with text `[1]`, not a broken wikilink.
+    let cite = page
+        .select(&sel("a[href=\"https://reactjs.org/docs/\"]"))
+        .next()
+        .unwrap();
+    assert_eq!(cite.text().collect::<String>(), "[1]");
+    assert!(!stderr.contains("\"1\""), "{stderr}");
+    // Item 10: the empty section is a heading, not an empty card.
+    assert!(page
+        .select(&sel("section.group#empty-section"))
+        .next()
+        .is_some());
+    assert_eq!(page.select(&sel("#empty-section .card")).count(), 0);
+    assert_eq!(
+        page.select(&sel(".card-body"))
+            .filter(|b| b.text().all(|t| t.trim().is_empty()))
+            .count(),
+        0
+    );
+    // Item 7: `intro:` shown under the title, as Markdown.
+    let intro = texts(&page, ".sheet-intro a, .intro a");
+    assert_eq!(intro, ["React"], "{intro:?}");
+}
+
+#[test]
+fn markdown_it_attrs_sheet_structure() {
+    let (site, stderr) = built();
+    let page = site.page("vue/index.html");
+    assert_eq!(classes(&page, "section.group#basics.cols-3").len(), 1);
+    assert_eq!(classes(&page, ".card#keys.row-span-2").len(), 1);
+    assert_eq!(classes(&page, "table.shortcuts").len(), 1);
+    assert_eq!(classes(&page, "ul.cols-2.marker-none").len(), 1);
+    assert_eq!(classes(&page, "p.lead").len(), 1);
+    // Fence info attributes: classes on the code box, never an unknown language.
+    assert_eq!(classes(&page, "div.code.wrap").len(), 2);
+    assert!(!stderr.contains("unknown fence language"), "{stderr}");
+    let marked: Vec<String> = page
+        .select(&sel("#code .hl-line"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(
+        marked,
+        ["const b = 2", "const d = 4", "const e = 5", "const f = 6"]
+    );
+    // Forgiving front matter: the empty tag item is dropped, the sheet is built.
+    assert!(!stderr.contains("content/vue.md"), "{stderr}");
+    assert!(
+        site.public().join("tags/featured/index.html").is_file()
+            || texts(&site.page("index.html"), "a")
+                .iter()
+                .any(|t| t == "Vue")
+    );
+}
+
+#[test]
+fn search_entries_hold_leading_cards_and_no_markup() {
+    let (site, _) = built();
+    let out = site
+        .cmd(&["query", "--json", "-n", "20", "Properties"])
+        .output()
+        .unwrap();
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["card"] == "Properties"
+                && h["url"].as_str().unwrap().ends_with("#properties")),
+        "{hits:?}"
+    );
+    for q in ["shortcuts", "column", "endraw", "moreinfo"] {
+        let out = site.cmd(&["query", "--json", q]).output().unwrap();
+        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert!(hits.is_empty(), "{q}: {hits:?}");
+    }
+}
