@@ -157,7 +157,22 @@ fn markdown_it_attrs_sheet_structure() {
         ["const b = 2", "const d = 4", "const e = 5", "const f = 6"]
     );
     // Forgiving front matter: the empty tag item is dropped, the sheet is built.
-    assert!(!stderr.contains("content/vue.md"), "{stderr}");
+    // Item 13: invented paired tags are classed spans; unpaired ones stay text.
+    assert_eq!(texts(&page, "#tags span.yel"), ["R"]);
+    assert_eq!(texts(&page, "#tags span.pur"), ["list"]);
+    assert!(texts(&page, "#tags p")[0].contains("make_pointwise.<locals>.inner"));
+    // Item 11: `<style>` is not printed (and not applied), with a warning.
+    assert!(!texts(&page, "#tags").concat().contains("display"));
+    assert_eq!(page.select(&sel(".card-body style")).count(), 0);
+    let vue_warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("content/vue.md"))
+        .collect();
+    assert_eq!(vue_warnings.len(), 1, "{stderr}");
+    assert!(
+        vue_warnings[0].starts_with("content/vue.md:49:1: warning: <style> block dropped"),
+        "{stderr}"
+    );
     assert!(
         site.public().join("tags/featured/index.html").is_file()
             || texts(&site.page("index.html"), "a")

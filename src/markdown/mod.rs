@@ -322,7 +322,23 @@ impl<'a> State<'a, '_> {
             Event::End(TagEnd::Image) => self.finish_image(),
             Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
             Event::End(TagEnd::HtmlBlock) => {
-                let raw = self.html_block.take().unwrap_or_default();
+                let mut raw = self.html_block.take().unwrap_or_default();
+                if !self.opts.unsafe_html
+                    && raw.trim_start().to_ascii_lowercase().starts_with("<style")
+                {
+                    // A sheet's own CSS would restyle the whole site: dropped, said where.
+                    let lower = raw.to_ascii_lowercase();
+                    let end = lower
+                        .find("</style>")
+                        .map_or(raw.len(), |i| i + "</style>".len());
+                    self.rendered.diagnostics.push(Diagnostic::warning(
+                        self.path,
+                        self.lines.pos(range.start),
+                        "style-block",
+                        "<style> block dropped: notes cannot restyle the site (put CSS in the theme)",
+                    ));
+                    raw = raw[end..].to_string();
+                }
                 let mut html = self.filter_html(&raw, range.start);
                 // Inline elements an HTML block leaves open end with it; block containers
                 // (`<details>` … Markdown … `</details>`) stay open until the card's end.
@@ -335,6 +351,11 @@ impl<'a> State<'a, '_> {
                 }
             }
             Event::InlineHtml(h) => {
+                if let Some(span) = self.custom_tag(&h, range.end) {
+                    self.raw_tags = true;
+                    self.sink().push(Event::InlineHtml(span.into()));
+                    return;
+                }
                 let html = self.filter_html(&h, range.start);
                 if let Some(heading) = &mut self.heading {
                     // `## make_pointwise.<locals>.inner`: the escaped text is part of the
@@ -534,6 +555,25 @@ impl<'a> State<'a, '_> {
             pos,
         });
         format!("{PLACEHOLDER}{tag}{idx}{PLACEHOLDER}")
+    }
+
+    /// `<yel>R</yel>`: an invented element, paired within its block, becomes
+    /// `<span class="yel">`; an unpaired one (`<locals>`) is left to `filter_html`.
+    fn custom_tag(&mut self, raw: &str, end: usize) -> Option<String> {
+        if self.opts.unsafe_html {
+            return None;
+        }
+        let (name, closing) = crate::sanitize::custom_tag_name(raw)?;
+        if closing {
+            return self.open_inline.close_custom(&name);
+        }
+        let rest = &self.src[end..];
+        let block = &rest[..rest.find("\n\n").unwrap_or(rest.len())];
+        let close = format!("</{name}>");
+        block
+            .to_ascii_lowercase()
+            .contains(&close)
+            .then(|| self.open_inline.open_custom(&name))
     }
 
     fn filter_html(&mut self, raw: &str, offset: usize) -> String {

@@ -155,3 +155,27 @@ fn attribute_lists_attach_to_tables_lists_and_next_blocks() {
     assert_eq!(last.matches("<tbody>").count(), 2, "{last}");
     assert!(!last.contains("---"), "{last}");
 }
+
+#[test]
+fn invented_inline_tags_become_classed_spans() {
+    let r = md("## <yel>R</yel>ecursively\n\n<yel>R</yel>ecursively <pur>list</pur>, <kbd>Ctrl</kbd>, <bdi>x</bdi>\n\nmake_pointwise.<locals>.inner and <yel>open\n");
+    let h = html(&r);
+    assert!(h.contains("<span class=\"yel\">R</span>ecursively <span class=\"pur\">list</span>, <kbd>Ctrl</kbd>, <bdi>x</bdi>"), "{h}");
+    assert!(
+        h.contains("make_pointwise.&lt;locals&gt;.inner and &lt;yel&gt;open"),
+        "{h}"
+    );
+    assert_eq!(r.headings[0].text, "Recursively");
+    assert_eq!(r.headings[0].html, "<span class=\"yel\">R</span>ecursively");
+}
+
+#[test]
+fn style_blocks_are_dropped_with_a_warning() {
+    let r = md("## A\n\n<style>\nbody { display: none }\n</style>\n\ntext\n");
+    let h = html(&r);
+    assert!(!h.contains("display") && h.contains("<p>text</p>"), "{h}");
+    assert_eq!(
+        (r.diagnostics[0].code, r.diagnostics[0].line),
+        ("style-block", 3)
+    );
+}
