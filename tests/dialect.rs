@@ -201,3 +201,32 @@ fn search_entries_hold_leading_cards_and_no_markup() {
         assert!(hits.is_empty(), "{q}: {hits:?}");
     }
 }
+
+#[test]
+fn callouts_render_with_type_title_and_folding() {
+    let (site, _) = built();
+    let page = site.page("obsidian/index.html");
+    let kinds: Vec<&str> = page
+        .select(&sel(".callout"))
+        .filter_map(|c| c.value().attr("data-callout"))
+        .collect();
+    assert_eq!(kinds, ["note", "tip", "faq", "warning"]);
+    assert_eq!(
+        texts(&page, ".callout-title"),
+        ["Note", "Use the *fast* path", "Why folded?", "Warning"]
+    );
+    assert_eq!(
+        texts(&page, ".callout-body"),
+        [
+            "GitHub-style note.",
+            "Obsidian title.",
+            "Because it is long.",
+            "Open by default."
+        ]
+    );
+    assert_eq!(page.select(&sel("details.callout")).count(), 2);
+    assert_eq!(page.select(&sel("details.callout[open]")).count(), 1);
+    assert_eq!(page.select(&sel(".callout .callout-icon")).count(), 4);
+    assert_eq!(texts(&page, "blockquote"), ["Just a quote."]);
+    assert!(!common::body_text(&page).contains("[!"));
+}

@@ -7,6 +7,7 @@
 //! Internal links are not resolved here (that needs the other notes): they are emitted as
 //! placeholders (`\u{1}A3\u{1}`) that the site-wide link pass substitutes.
 
+mod callout;
 mod dialect;
 
 use crate::codeblock::{self, CodeBlock};
@@ -83,7 +84,6 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
         | Options::ENABLE_WIKILINKS
 }
 
@@ -115,6 +115,8 @@ pub fn render(
         link_stack: Vec::new(),
         pending_heading: None,
         pending_code: None,
+        quotes: Vec::new(),
+        callout_title_end: None,
         open_inline: OpenInline::default(),
         raw_tags: false,
         attachments: prepared.attachments,
@@ -201,6 +203,10 @@ struct State<'a, 's> {
     pending_heading: Option<BlockAttrs>,
     /// Attribute lists for the code block about to start.
     pending_code: Option<BlockAttrs>,
+    /// For each open block quote: the closing markup when it is a callout.
+    quotes: Vec<Option<&'static str>>,
+    /// A callout's `[!TYPE] Title` line ends here: events before it are skipped.
+    callout_title_end: Option<usize>,
     /// Inline elements opened by raw HTML in the current block.
     open_inline: OpenInline,
     /// Some raw-HTML tag passed the filter: segments need balancing.
@@ -228,6 +234,51 @@ impl<'a> State<'a, '_> {
     }
 
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        if let Some(end) = self.callout_title_end {
+            // The `[!NOTE] Title` line is already in the callout's title markup.
+            let title_only_para = matches!(event, Event::Start(Tag::Paragraph))
+                && self.src[range.clone()].trim_end().len() <= end - range.start;
+            let skip = match &event {
+                Event::Start(Tag::Paragraph) => title_only_para,
+                Event::SoftBreak | Event::HardBreak => range.start <= end,
+                _ => range.start < end,
+            };
+            if skip {
+                return;
+            }
+            if !matches!(event, Event::Start(Tag::Paragraph)) {
+                self.callout_title_end = None;
+            }
+        }
+        match &event {
+            Event::Start(Tag::BlockQuote(_)) => {
+                let callout = callout::parse(self.src, range.start);
+                self.close_inline();
+                self.nest += 1;
+                match callout {
+                    Some(c) => {
+                        self.callout_title_end = Some(c.title_end);
+                        self.quotes.push(Some(c.closing()));
+                        self.sink().push(Event::Html(c.opening().into()));
+                    }
+                    None => {
+                        self.quotes.push(None);
+                        self.sink().push(event);
+                    }
+                }
+                return;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.close_inline();
+                self.nest = self.nest.saturating_sub(1);
+                match self.quotes.pop().flatten() {
+                    Some(closing) => self.sink().push(Event::Html(closing.into())),
+                    None => self.sink().push(event),
+                }
+                return;
+            }
+            _ => {}
+        }
         let block_boundary = match &event {
             Event::Start(tag) => !is_inline_tag(tag),
             Event::End(tag) => !is_inline_tag_end(tag),

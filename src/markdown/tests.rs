@@ -179,3 +179,20 @@ fn style_blocks_are_dropped_with_a_warning() {
         ("style-block", 3)
     );
 }
+
+#[test]
+fn callouts_have_a_title_and_body() {
+    let r = md("## A\n\n> [!NOTE]\n> Body *text*.\n\n> [!tip] Custom <b>title</b>\n> More.\n\n> [!warning]-\n> Folded.\n\n> quote\n");
+    let h = html(&r);
+    assert!(h.contains("<div class=\"callout callout-note\" data-callout=\"note\"><p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>Note</p><div class=\"callout-body\">\n<p>Body <em>text</em>.</p>\n</div></div>"), "{h}");
+    assert!(
+        h.contains("Custom &lt;b&gt;title&lt;/b&gt;</p><div class=\"callout-body\">\n<p>More.</p>"),
+        "{h}"
+    );
+    assert!(h.contains("<details class=\"callout callout-warning\" data-callout=\"warning\"><summary class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>Warning</summary>"), "{h}");
+    assert!(
+        h.contains("<blockquote>\n<p>quote</p>\n</blockquote>"),
+        "{h}"
+    );
+    assert!(!h.contains("[!"), "{h}");
+}
