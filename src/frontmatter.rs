@@ -35,6 +35,8 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
     /// Markdown shown under the title (Jekyll/devhints `intro:`).
     pub intro: Option<String>,
+    /// Jekyll `redirect_to:`: the note is a redirect stub to this URL.
+    pub redirect_to: Option<String>,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -300,6 +302,14 @@ fn apply_key(
                     Value::Null => false,
                     _ => return Err(err(expect(&key, "true or false", &value))),
                 }
+            }
+            "redirect_to" => {
+                // jekyll-redirect-from allows a list; the first entry is where it goes.
+                let first = match &value {
+                    Value::Sequence(seq) => seq.first().cloned().unwrap_or(Value::Null),
+                    _ => value.clone(),
+                };
+                fm.redirect_to = scalar(&first).ok_or_else(|| err(expect(&key, "a URL", &value)))?
             }
             "intro" => {
                 fm.intro = scalar(&value).ok_or_else(|| err(expect(&key, "a string", &value)))?

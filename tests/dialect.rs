@@ -230,3 +230,37 @@ fn callouts_render_with_type_title_and_folding() {
     assert_eq!(texts(&page, "blockquote"), ["Just a quote."]);
     assert!(!common::body_text(&page).contains("[!"));
 }
+
+#[test]
+fn redirect_stubs_are_redirect_pages_outside_listings_search_and_sitemap() {
+    let site = Site::fixture("dialect");
+    site.build_ok(&["--base-url", "https://example.org/docs/"]);
+    let page = site.page("react-old/index.html");
+    let meta = page
+        .select(&sel("meta[http-equiv=refresh]"))
+        .next()
+        .unwrap();
+    assert_eq!(meta.value().attr("content"), Some("0; url=/docs/react/"));
+    let canonical = page.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(canonical.value().attr("href"), Some("/docs/react/"));
+    assert_eq!(texts(&page, "a"), ["/docs/react/"]);
+    let home = std::fs::read_to_string(site.public().join("index.html")).unwrap();
+    assert!(
+        !home.contains("React (old)") && !home.contains("react-old"),
+        "listed on the home page"
+    );
+    assert!(home.contains("/docs/react/"));
+    let sitemap = std::fs::read_to_string(site.public().join("sitemap.xml")).unwrap();
+    assert!(
+        !sitemap.contains("react-old") && sitemap.contains("/docs/react/"),
+        "{sitemap}"
+    );
+    let out = site.cmd(&["query", "--json", "old"]).output().unwrap();
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        hits.iter()
+            .all(|h| !h["url"].as_str().unwrap_or("").contains("react-old")),
+        "{hits:?}"
+    );
+    assert!(common::check_links(&site.public(), "/docs/").is_empty());
+}
