@@ -101,7 +101,13 @@ pub fn prepare(body: &str, first_line: u32, path: &str) -> Prepared {
             i += 1;
             continue;
         }
-        if trimmed.starts_with('|') && indent < 4 {
+        // A table starts a block: after a blank line, a heading or the start. After
+        // paragraph text, `|` lines are that paragraph's continuation.
+        let block_start = i == 0 || {
+            let prev = lines[i - 1].trim();
+            prev.is_empty() || prev.starts_with('#')
+        };
+        if trimmed.starts_with('|') && indent < 4 && block_start {
             let end = (i..lines.len())
                 .find(|&j| !lines[j].trim_start().starts_with('|'))
                 .unwrap_or(lines.len());

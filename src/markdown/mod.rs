@@ -117,6 +117,7 @@ pub fn render(
         pending_code: None,
         quotes: Vec::new(),
         callout_title_end: None,
+        callout_para_skipped: false,
         open_inline: OpenInline::default(),
         raw_tags: false,
         attachments: prepared.attachments,
@@ -207,6 +208,8 @@ struct State<'a, 's> {
     quotes: Vec<Option<&'static str>>,
     /// A callout's `[!TYPE] Title` line ends here: events before it are skipped.
     callout_title_end: Option<usize>,
+    /// The callout's first paragraph held only the title line and was skipped.
+    callout_para_skipped: bool,
     /// Inline elements opened by raw HTML in the current block.
     open_inline: OpenInline,
     /// Some raw-HTML tag passed the filter: segments need balancing.
@@ -235,13 +238,26 @@ impl<'a> State<'a, '_> {
 
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         if let Some(end) = self.callout_title_end {
-            // The `[!NOTE] Title` line is already in the callout's title markup.
-            let title_only_para = matches!(event, Event::Start(Tag::Paragraph))
-                && self.src[range.clone()].trim_end().len() <= end - range.start;
+            // The `[!NOTE] Title` line is already in the callout's title markup: its inline
+            // events (and its paragraph, when that is all the paragraph holds) are skipped.
+            let in_title = range.start < end;
             let skip = match &event {
-                Event::Start(Tag::Paragraph) => title_only_para,
+                Event::Start(Tag::Paragraph) => {
+                    let title_only = self.src[range.clone()].trim_end().len() <= end - range.start;
+                    self.callout_para_skipped = title_only;
+                    title_only
+                }
+                Event::End(TagEnd::Paragraph) => std::mem::take(&mut self.callout_para_skipped),
+                Event::Start(tag) => in_title && is_inline_tag(tag),
+                Event::End(tag) => in_title && is_inline_tag_end(tag),
                 Event::SoftBreak | Event::HardBreak => range.start <= end,
-                _ => range.start < end,
+                Event::Text(_)
+                | Event::Code(_)
+                | Event::InlineHtml(_)
+                | Event::InlineMath(_)
+                | Event::FootnoteReference(_)
+                | Event::TaskListMarker(_) => in_title,
+                _ => false,
             };
             if skip {
                 return;
@@ -760,7 +776,8 @@ fn fix_dialect_tables(html: &str) -> String {
             _ => out.replace_range(at..at + split.len(), "<td></td>"),
         }
     }
-    out
+    // Markers that did not end up in a table cell are never shown.
+    out.replace(HIDDEN_HEAD, "").replace(BODY_SPLIT, "")
 }
 
 /// The text a reader sees in a sanitised HTML fragment: tags dropped, entities decoded.

@@ -196,3 +196,15 @@ fn callouts_have_a_title_and_body() {
     );
     assert!(!h.contains("[!"), "{h}");
 }
+
+#[test]
+fn callout_in_a_list_item_closes_inside_it() {
+    // Found by tests/fuzz_note.rs: the callout's end was skipped with its title line.
+    let h = html(&md("- > [!NOTE]\n- b\n"));
+    assert_eq!(
+        h.matches("<div").count(),
+        h.matches("</div>").count(),
+        "{h}"
+    );
+    assert!(h.contains("</div></div>\n</li>"), "{h}");
+}
