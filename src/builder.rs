@@ -339,6 +339,9 @@ pub fn plan_cached(
             plan.insert(path, OutputFile::Bytes(bytes));
         }
     }
+    for (path, bytes) in crate::redirects::files(&model) {
+        plan.insert(path, OutputFile::Bytes(bytes));
+    }
     for a in content_assets {
         if plan.contains_key(&a.rel_path) {
             diags.push(Diagnostic::warning(

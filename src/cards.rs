@@ -8,13 +8,37 @@
 //!   section is one card that keeps its sub-headings inside.
 //! - Consecutive stand-alone cards are collected into an untitled group so they flow in one
 //!   grid; a note with no headings is one card.
+//! - Deeper headings before the first card-level heading (`### Card` before any `## Group`,
+//!   common on devhints-style sheets) form a leading untitled group of cards; only text
+//!   before any heading is the intro.
+//! - A section with nothing under it is a titled group with no cards (a heading only).
+//! - Repeated ids are numbered the way GitHub and kramdown do: `x`, `x-1`, `x-2`, so
+//!   in-sheet links written for those renderers keep working.
 
 use crate::markdown::{Heading, Segment};
-use crate::slug::{slugify, IdAllocator};
+use crate::slug::slugify;
 use serde::Serialize;
+use std::collections::HashSet;
 
-/// Ids the default theme uses for its own elements are prefixed `cg-`; none reserved here.
-const RESERVED_IDS: &[&str] = &[];
+/// Hands out unique ids within one page, numbered like GitHub and kramdown: `id`, `id-1`,
+/// `id-2`, … Ids the default theme uses for its own elements are prefixed `cg-`.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+}
+
+impl HeadingIds {
+    fn allocate(&mut self, wanted: &str) -> String {
+        let base = if wanted.is_empty() { "section" } else { wanted };
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|candidate| self.used.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Sheet {
@@ -116,7 +140,7 @@ pub fn build_sheet(
 
     let mut b = SheetBuilder {
         headings,
-        ids: IdAllocator::new(RESERVED_IDS),
+        ids: HeadingIds::default(),
         anchors: Vec::new(),
     };
     let Some(card_level) = segs
@@ -147,8 +171,19 @@ pub fn build_sheet(
     let starts: Vec<usize> = (0..segs.len())
         .filter(|&p| heading_of(segs[p]).is_some_and(|i| headings[i].level == card_level))
         .collect();
-    let intro_html = b.body_html(&segs[..starts[0]], card_level, 2);
+    let leading = &segs[..starts[0]];
     let mut groups: Vec<Group> = Vec::new();
+    let intro_html = match leading.iter().position(|s| heading_of(s).is_some()) {
+        Some(first) => {
+            // `### Card`s before the first `## Group`: a leading untitled group.
+            let intro_html = b.body_html(&leading[..first], card_level, 2);
+            let mut group = b.cards_group(&leading[first..], 3);
+            group.intro_html = String::new();
+            groups.push(group);
+            intro_html
+        }
+        None => b.body_html(leading, card_level, 2),
+    };
     let mut loose: Vec<Card> = Vec::new();
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(segs.len());
@@ -156,7 +191,17 @@ pub fn build_sheet(
         let section = &segs[start + 1..end];
         let first_sub = section.iter().position(|s| heading_of(s).is_some());
         let own_empty = first_sub.is_some_and(|p| section[..p].iter().all(is_blank));
-        if own_empty {
+        if section.iter().all(is_blank) {
+            // A heading with nothing under it: shown as a heading, never as an empty card.
+            if !loose.is_empty() {
+                groups.push(untitled_group(std::mem::take(&mut loose)));
+            }
+            let id = b.alloc_for(heading);
+            groups.push(Group {
+                id: Some(id),
+                ..titled_group(heading, Vec::new())
+            });
+        } else if own_empty {
             if !loose.is_empty() {
                 groups.push(untitled_group(std::mem::take(&mut loose)));
             }
@@ -198,6 +243,19 @@ fn untitled_group(cards: Vec<Card>) -> Group {
     }
 }
 
+fn titled_group(heading: &Heading, cards: Vec<Card>) -> Group {
+    Group {
+        id: None,
+        title: Some(heading.text.clone()),
+        title_html: Some(heading.html.clone()),
+        columns: column_hint(&heading.classes),
+        classes: other_classes(&heading.classes),
+        intro_html: String::new(),
+        cards,
+        line: heading.pos.line,
+    }
+}
+
 fn card(heading: &Heading, id: String, body_html: String) -> Card {
     Card {
         id,
@@ -233,7 +291,7 @@ fn other_classes(classes: &[String]) -> Vec<String> {
 
 struct SheetBuilder<'h> {
     headings: &'h [Heading],
-    ids: IdAllocator,
+    ids: HeadingIds,
     anchors: Vec<Anchor>,
 }
 
@@ -254,35 +312,41 @@ impl SheetBuilder<'_> {
 
     fn group(&mut self, heading: &Heading, section: &[&Segment]) -> Group {
         let id = self.alloc_for(heading);
+        let inner = self.cards_group(section, 4);
+        Group {
+            id: Some(id),
+            intro_html: inner.intro_html,
+            ..titled_group(heading, inner.cards)
+        }
+    }
+
+    /// The cards of a stretch of segments that holds headings: one card per heading at the
+    /// stretch's highest level, text before the first of them as the group intro.
+    /// `body_level` is the HTML level of headings inside the cards.
+    fn cards_group(&mut self, section: &[&Segment], body_level: u8) -> Group {
         let card_level = section
             .iter()
             .filter_map(|s| heading_of(s).map(|i| self.headings[i].level))
             .min()
-            .unwrap_or(heading.level + 1);
+            .unwrap_or(6);
         let starts: Vec<usize> = (0..section.len())
             .filter(|&p| {
                 heading_of(section[p]).is_some_and(|i| self.headings[i].level == card_level)
             })
             .collect();
-        let intro_html = self.body_html(&section[..starts[0]], card_level, 3);
+        let first = starts.first().copied().unwrap_or(section.len());
+        let intro_html = self.body_html(&section[..first], card_level, body_level - 1);
         let mut cards = Vec::new();
         for (n, &start) in starts.iter().enumerate() {
             let end = starts.get(n + 1).copied().unwrap_or(section.len());
             let h = &self.headings[heading_of(section[start]).unwrap_or(0)];
             let cid = self.alloc_for(h);
-            let body = self.body_html(&section[start + 1..end], h.level, 4);
+            let body = self.body_html(&section[start + 1..end], h.level, body_level);
             cards.push(card(h, cid, body));
         }
-        Group {
-            id: Some(id),
-            title: Some(heading.text.clone()),
-            title_html: Some(heading.html.clone()),
-            columns: column_hint(&heading.classes),
-            classes: other_classes(&heading.classes),
-            intro_html,
-            cards,
-            line: heading.pos.line,
-        }
+        let mut group = untitled_group(cards);
+        group.intro_html = intro_html;
+        group
     }
 
     /// HTML of segments inside a card; sub-headings keep their relative depth below the
@@ -403,7 +467,7 @@ mod tests {
     fn ids_are_unique() {
         let s = sheet("# Usage\n\na\n\n# Usage\n\nb\n\n### Usage\n\nc\n", None);
         let ids: Vec<&str> = s.anchors.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(ids, vec!["usage", "usage-2", "usage-3"]);
+        assert_eq!(ids, vec!["usage", "usage-1", "usage-2"]);
     }
 
     #[test]
@@ -411,5 +475,31 @@ mod tests {
         let s = sheet("# Git\n\n## A\n\nx\n", Some("git"));
         assert_eq!(s.title, "git");
         assert_eq!(cards(&s), vec!["A"]);
+    }
+
+    #[test]
+    fn cards_before_the_first_group_form_a_leading_group() {
+        let s = sheet(
+            "intro text\n\n### Install\n\na\n\n#### Detail\n\nd\n\n### Usage\n\nb\n\n## Later\n\n### More\n\nc\n",
+            Some("T"),
+        );
+        assert!(s.intro_html.contains("intro text"), "{}", s.intro_html);
+        assert!(!s.intro_html.contains("Install"), "{}", s.intro_html);
+        assert_eq!(cards(&s), vec!["Install", "Usage", "More"]);
+        assert_eq!(s.groups[0].title, None);
+        assert_eq!(s.groups[1].title.as_deref(), Some("Later"));
+        assert!(s.groups[0].cards[0]
+            .body_html
+            .contains("<h3 id=\"detail\">Detail</h3>"));
+    }
+
+    #[test]
+    fn empty_sections_are_headings_not_empty_cards() {
+        let s = sheet("## Intro\n\n## Real\n\nx\n\n## Tail\n", Some("T"));
+        assert_eq!(cards(&s), vec!["Real"]);
+        let titles: Vec<_> = s.groups.iter().map(|g| g.title.as_deref()).collect();
+        assert_eq!(titles, vec![Some("Intro"), None, Some("Tail")]);
+        assert!(s.groups[0].cards.is_empty());
+        assert_eq!(s.groups[0].id.as_deref(), Some("intro"));
     }
 }

@@ -93,6 +93,8 @@ pub struct LineIndex<'a> {
     starts: Vec<usize>,
     /// Line number of `text`'s first line in the original file (front matter shifts it).
     first_line: u32,
+    /// When `text` is a rewrite of the file's text: the original 0-based line of each line.
+    line_map: Vec<u32>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -103,6 +105,15 @@ impl<'a> LineIndex<'a> {
             text,
             starts,
             first_line,
+            line_map: Vec::new(),
+        }
+    }
+
+    /// Positions in a rewritten text reported at the lines they came from.
+    pub fn with_line_map(text: &'a str, first_line: u32, line_map: Vec<u32>) -> Self {
+        LineIndex {
+            line_map,
+            ..LineIndex::new(text, first_line)
         }
     }
 
@@ -118,7 +129,12 @@ impl<'a> LineIndex<'a> {
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count())
             + 1;
-        Pos::new(self.first_line + idx as u32, column as u32)
+        let line = match (self.line_map.get(idx), self.line_map.last()) {
+            (Some(&l), _) => l,
+            (None, Some(&last)) => last + (idx - self.line_map.len()) as u32 + 1,
+            (None, None) => idx as u32,
+        };
+        Pos::new(self.first_line + line, column as u32)
     }
 }
 

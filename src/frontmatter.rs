@@ -2,7 +2,11 @@
 //!
 //! Known keys are checked one by one so a wrong type names its key and line; unknown keys
 //! are kept in `extra` for templates. Lenient where users are inconsistent: `tags` may be a
-//! list or a comma-separated string, scalars may be numbers.
+//! list or a comma-separated string, scalars may be numbers. Forgiving where collections
+//! are sloppy: a field (or list item) of the wrong shape is dropped with a warning and the
+//! note is still built; only YAML that does not parse skips the note.
+//! Jekyll keys: `categories:` (a list; the first is the category), `intro:` (Markdown
+//! shown under the title).
 //!
 //! Hostile input is bounded before YAML sees it: front matter over `MAX_BYTES` or nested
 //! deeper than `MAX_DEPTH` is rejected with its position (deep flow nesting makes the YAML
@@ -27,6 +31,12 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     pub date: Option<String>,
     pub updated: Option<String>,
+    /// Jekyll `categories:` beyond the first (which becomes `category`).
+    pub categories: Vec<String>,
+    /// Markdown shown under the title (Jekyll/devhints `intro:`).
+    pub intro: Option<String>,
+    /// Jekyll `redirect_to:`: the note is a redirect stub to this URL.
+    pub redirect_to: Option<String>,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -193,10 +203,34 @@ fn parse_yaml(
         let Some(key) = key.as_str().map(str::to_string) else {
             continue;
         };
-        let err = |message: String| FrontMatterError {
-            pos: key_pos(yaml, &key, FIRST_LINE),
-            message,
-        };
+        if let Err(e) = apply_key(&mut fm, &key, value, yaml, warnings) {
+            // Wrong shape: drop the field, keep the note.
+            warnings.push(FrontMatterError {
+                message: format!("{}; field ignored", e.message),
+                ..e
+            });
+        }
+    }
+    if fm.category.is_none() && !fm.categories.is_empty() {
+        fm.category = Some(fm.categories.remove(0));
+    }
+    Ok(fm)
+}
+
+/// Reads one known key into `fm` (unknown keys go to `extra`).
+fn apply_key(
+    fm: &mut FrontMatter,
+    key: &str,
+    value: Value,
+    yaml: &str,
+    warnings: &mut Vec<FrontMatterError>,
+) -> Result<(), FrontMatterError> {
+    let key = key.to_string();
+    let err = |message: String| FrontMatterError {
+        pos: key_pos(yaml, &key, FIRST_LINE),
+        message,
+    };
+    {
         match key.as_str() {
             "title" => {
                 fm.title = scalar(&value).ok_or_else(|| err(expect(&key, "a string", &value)))?
@@ -269,13 +303,33 @@ fn parse_yaml(
                     _ => return Err(err(expect(&key, "true or false", &value))),
                 }
             }
+            "redirect_to" => {
+                // jekyll-redirect-from allows a list; the first entry is where it goes.
+                let first = match &value {
+                    Value::Sequence(seq) => seq.first().cloned().unwrap_or(Value::Null),
+                    _ => value.clone(),
+                };
+                fm.redirect_to = scalar(&first).ok_or_else(|| err(expect(&key, "a URL", &value)))?
+            }
+            "intro" => {
+                fm.intro = scalar(&value).ok_or_else(|| err(expect(&key, "a string", &value)))?
+            }
+            "categories" => {
+                fm.categories = string_list(&value).ok_or_else(|| {
+                    err(expect(
+                        &key,
+                        "a list of strings or a comma-separated string",
+                        &value,
+                    ))
+                })?
+            }
             _ => {
                 let json = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
                 fm.extra.insert(key, json);
             }
         }
     }
-    Ok(fm)
+    Ok(())
 }
 
 fn expect(key: &str, what: &str, found: &Value) -> String {
@@ -311,9 +365,13 @@ fn string_list(v: &Value) -> Option<Vec<String>> {
         Value::Null => Vec::new(),
         Value::String(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
         Value::Sequence(seq) => {
+            // An empty item (`  -`) is dropped; a nested list or mapping makes it the
+            // wrong shape.
             let mut out = Vec::new();
             for item in seq {
-                out.push(scalar(item)??);
+                if let Some(s) = scalar(item)? {
+                    out.push(s);
+                }
             }
             out
         }
@@ -436,10 +494,21 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_names_key_line() {
-        let e = split("---\ntitle: ok\ndraft: maybe\n---\n").unwrap_err();
-        assert_eq!(e.pos, Pos::new(3, 1));
-        assert!(e.message.contains("`draft`"));
+    fn wrong_type_is_a_warning_naming_key_line() {
+        let s = split("---\ntitle: ok\ndraft: maybe\ntags:\n  - a\n  -\n---\n").unwrap();
+        let w = &s.warnings[0];
+        assert_eq!(w.pos, Pos::new(3, 1));
+        assert!(w.message.contains("`draft`") && w.message.ends_with("field ignored"));
+        assert_eq!(s.front_matter.title.as_deref(), Some("ok"));
+        assert_eq!(s.front_matter.tags, ["a"]);
+    }
+
+    #[test]
+    fn jekyll_keys() {
+        let s = split("---\ncategories: [React, JS]\nintro: |\n  Hi *there*\n---\n").unwrap();
+        assert_eq!(s.front_matter.category.as_deref(), Some("React"));
+        assert_eq!(s.front_matter.categories, ["JS"]);
+        assert_eq!(s.front_matter.intro.as_deref(), Some("Hi *there*"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod note;
 pub mod output;
 pub mod progress;
 pub mod query_cmd;
+pub mod redirects;
 pub mod sanitize;
 pub mod search;
 pub mod serve;

@@ -104,8 +104,24 @@ pub fn render_note(
         NoteKind::Section => humanize(dir.rsplit('/').next().unwrap_or(&dir)),
         NoteKind::Home => String::new(),
     };
-    let md = markdown::render(split.body, split.body_line, &src.display_path, opts, hl);
-    let sheet = build_sheet(&md.segments, &md.headings, fm.title.as_deref(), &stem_title);
+    let mut md = markdown::render(split.body, split.body_line, &src.display_path, opts, hl);
+    let mut sheet = build_sheet(&md.segments, &md.headings, fm.title.as_deref(), &stem_title);
+    if let Some(intro) = &fm.intro {
+        // Front matter `intro:` is Markdown shown under the title, before the body's intro.
+        let rendered = markdown::render(intro, 2, &src.display_path, opts, hl);
+        let offset = md.links.len();
+        let html: String = rendered
+            .segments
+            .iter()
+            .filter_map(|s| match s {
+                markdown::Segment::Html(h) => Some(markdown::shift_placeholders(h, offset)),
+                markdown::Segment::Heading(_) => None,
+            })
+            .collect();
+        sheet.intro_html = format!("{html}{}", sheet.intro_html);
+        md.links.extend(rendered.links);
+        md.diagnostics.extend(rendered.diagnostics);
+    }
     diagnostics.extend(md.diagnostics);
     Ok(RenderedNote {
         rel_path: src.rel_path.clone(),

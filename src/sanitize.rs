@@ -22,6 +22,7 @@ const ALLOWED_TAGS: &[&str] = &[
     "a",
     "abbr",
     "b",
+    "bdi",
     "blockquote",
     "br",
     "cite",
@@ -79,18 +80,217 @@ const INLINE_TAGS: &[&str] = &[
     "small", "span", "strong", "sub", "sup", "u", "var",
 ];
 
+/// Every element name HTML defines (and a few obsolete ones). A paired tag with any
+/// other name is an invented one (`<yel>R</yel>`), rendered as a classed `<span>`; these
+/// stay under the allow-list policy (escaped when not allowed).
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "basefont",
+    "bdi",
+    "bdo",
+    "bgsound",
+    "big",
+    "blink",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "image",
+    "img",
+    "input",
+    "ins",
+    "isindex",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "listing",
+    "main",
+    "map",
+    "mark",
+    "marquee",
+    "math",
+    "menu",
+    "menuitem",
+    "meta",
+    "meter",
+    "nav",
+    "nobr",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "param",
+    "picture",
+    "plaintext",
+    "portal",
+    "pre",
+    "progress",
+    "q",
+    "rb",
+    "rp",
+    "rt",
+    "rtc",
+    "ruby",
+    "s",
+    "samp",
+    "script",
+    "search",
+    "section",
+    "select",
+    "slot",
+    "small",
+    "source",
+    "spacer",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+    "xmp",
+];
+
+/// `<yel>` / `</yel>`: the name of an invented element in a bare tag (no attributes).
+pub fn custom_tag_name(raw: &str) -> Option<(String, bool)> {
+    let inner = raw.trim().strip_prefix('<')?.strip_suffix('>')?;
+    let (closing, name) = match inner.strip_prefix('/') {
+        Some(n) => (true, n),
+        None => (false, inner),
+    };
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !is_theme_class(name);
+    let name = name.to_ascii_lowercase();
+    (ok && !HTML_ELEMENTS.contains(&name.as_str())).then_some((name, closing))
+}
+
+/// An element opened by raw HTML: its tag, and for invented elements rendered as a
+/// `<span>`, the invented name.
+#[derive(Debug)]
+struct Open {
+    tag: String,
+    custom: Option<String>,
+}
+
 /// Inline elements opened by raw HTML in the current Markdown block and not closed yet.
 #[derive(Debug, Default)]
-pub struct OpenInline(Vec<String>);
+pub struct OpenInline(Vec<Open>);
 
 impl OpenInline {
     /// Closing tags for everything still open (innermost first); empties the stack.
     pub fn close_all(&mut self) -> String {
-        self.0.drain(..).rev().map(|t| format!("</{t}>")).collect()
+        self.0
+            .drain(..)
+            .rev()
+            .map(|o| format!("</{}>", o.tag))
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// `<yel>` whose `</yel>` follows in the block: the `<span class="yel">` to emit.
+    pub fn open_custom(&mut self, name: &str) -> String {
+        self.0.push(Open {
+            tag: "span".into(),
+            custom: Some(name.to_string()),
+        });
+        format!("<span class=\"{name}\">")
+    }
+
+    /// `</yel>` closing an open invented element: the `</span>` to emit.
+    pub fn close_custom(&mut self, name: &str) -> Option<String> {
+        let i = self
+            .0
+            .iter()
+            .rposition(|o| o.custom.as_deref() == Some(name))?;
+        let closing = self.0[i..]
+            .iter()
+            .rev()
+            .map(|o| format!("</{}>", o.tag))
+            .collect();
+        self.0.truncate(i);
+        Some(closing)
     }
 
     /// Records an emitted tag; false for a closing inline tag with no opening one (the
@@ -100,10 +300,17 @@ impl OpenInline {
             return true;
         }
         if !closing {
-            self.0.push(name.to_string());
+            self.0.push(Open {
+                tag: name.to_string(),
+                custom: None,
+            });
             return true;
         }
-        match self.0.iter().rposition(|t| t == name) {
+        match self
+            .0
+            .iter()
+            .rposition(|o| o.tag == name && o.custom.is_none())
+        {
             Some(i) => {
                 self.0.truncate(i);
                 true

@@ -79,6 +79,8 @@ pub struct HomePage {
 #[derive(Debug)]
 pub struct SiteModel {
     pub sheets: Vec<SheetPage>,
+    /// `redirect_to:` stubs: pages of their own, outside listings, search and sitemap.
+    pub redirects: Vec<crate::redirects::Redirect>,
     pub sections: Vec<SectionPage>,
     pub home: HomePage,
     pub tags: Vec<TagPage>,
@@ -166,6 +168,7 @@ pub fn assemble(
     };
 
     let mut sheets = Vec::new();
+    let mut redirects = Vec::new();
     let mut sheet_of_note: Vec<Option<usize>> = vec![None; included.len()];
     let mut home_sheet = None;
     let mut section_sheets: HashMap<String, Sheet> = HashMap::new();
@@ -177,6 +180,13 @@ pub fn assemble(
             NoteKind::Home => home_sheet = Some(sheet),
             NoteKind::Section => {
                 section_sheets.insert(note.dir.clone(), sheet);
+            }
+            NoteKind::Sheet if note.front_matter.redirect_to.is_some() => {
+                redirects.extend(crate::redirects::Redirect::new(
+                    note,
+                    &url(&note.url_path),
+                    base_path,
+                ));
             }
             NoteKind::Sheet => {
                 let output_path = match SitePath::index_page(&note.url_path) {
@@ -318,6 +328,7 @@ pub fn assemble(
     };
     SiteModel {
         sheets,
+        redirects,
         sections,
         home,
         tags: tax.tags,

@@ -7,10 +7,14 @@
 //! Internal links are not resolved here (that needs the other notes): they are emitted as
 //! placeholders (`\u{1}A3\u{1}`) that the site-wide link pass substitutes.
 
+mod callout;
+mod dialect;
+
 use crate::codeblock::{self, CodeBlock};
 use crate::diagnostics::{Diagnostic, LineIndex, Pos};
 use crate::highlight::{escape, escape_into, Highlighter};
 use crate::sanitize::{balance, is_dangerous_url, sanitize, OpenInline};
+use dialect::{Attachment, BlockAttrs, BODY_SPLIT, HIDDEN_HEAD};
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
@@ -18,6 +22,9 @@ use pulldown_cmark::{
 /// Marks a placeholder; user text never contains it (see `clean_control_chars`).
 pub const PLACEHOLDER: char = '\u{1}';
 const HEADING_MARK: char = '\u{2}';
+/// Marks where an attribute list's attributes go: `\u{3}A7\u{3}` before an element's tag.
+/// Also starts the dialect's table markers (`dialect::HIDDEN_HEAD`, `BODY_SPLIT`).
+const ATTR_MARK: char = '\u{3}';
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions {
@@ -77,7 +84,6 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
         | Options::ENABLE_WIKILINKS
 }
 
@@ -90,7 +96,9 @@ pub fn render(
     hl: &Highlighter,
 ) -> Rendered {
     let body = clean_control_chars(body);
-    let lines = LineIndex::new(&body, first_line);
+    let prepared = dialect::prepare(&body, first_line, path);
+    let body = prepared.text;
+    let lines = LineIndex::with_line_map(&body, first_line, prepared.line_map);
     let mut st = State {
         path,
         opts,
@@ -105,11 +113,17 @@ pub fn render(
         image: None,
         html_block: None,
         link_stack: Vec::new(),
-        para_start: None,
-        after_heading: None,
+        pending_heading: None,
+        pending_code: None,
+        quotes: Vec::new(),
+        callout_title_end: None,
+        callout_para_skipped: false,
         open_inline: OpenInline::default(),
         raw_tags: false,
+        attachments: prepared.attachments,
+        block_attrs: Vec::new(),
     };
+    st.rendered.diagnostics = prepared.diagnostics;
     for (event, range) in Parser::new_ext(&body, parser_options()).into_offset_iter() {
         st.event(event, range);
     }
@@ -118,10 +132,15 @@ pub fn render(
         out,
         mut rendered,
         raw_tags,
+        block_attrs,
         ..
     } = st;
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    if html.contains(ATTR_MARK) {
+        html = apply_block_attrs(&html, &block_attrs);
+        html = fix_dialect_tables(&html);
+    }
     rendered.segments = split_segments(&html);
     if raw_tags && !opts.unsafe_html {
         // Each segment ends up inside one card (or the intro): balance it there.
@@ -135,8 +154,9 @@ pub fn render(
 }
 
 fn clean_control_chars(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains([PLACEHOLDER, HEADING_MARK]) {
-        text.replace([PLACEHOLDER, HEADING_MARK], "\u{fffd}").into()
+    if text.contains([PLACEHOLDER, HEADING_MARK, ATTR_MARK]) {
+        text.replace([PLACEHOLDER, HEADING_MARK, ATTR_MARK], "\u{fffd}")
+            .into()
     } else {
         text.into()
     }
@@ -152,7 +172,7 @@ struct HeadingCapture<'a> {
 }
 
 struct CodeCapture {
-    word: Option<String>,
+    info: codeblock::FenceInfo,
     pos: Pos,
     text: String,
 }
@@ -180,13 +200,24 @@ struct State<'a, 's> {
     html_block: Option<String>,
     /// For each open link: was it replaced by a placeholder?
     link_stack: Vec<bool>,
-    para_start: Option<usize>,
-    /// (`out` length right after a heading marker, heading index).
-    after_heading: Option<(usize, usize)>,
+    /// Attribute lists for the top-level heading about to be captured.
+    pending_heading: Option<BlockAttrs>,
+    /// Attribute lists for the code block about to start.
+    pending_code: Option<BlockAttrs>,
+    /// For each open block quote: the closing markup when it is a callout.
+    quotes: Vec<Option<&'static str>>,
+    /// A callout's `[!TYPE] Title` line ends here: events before it are skipped.
+    callout_title_end: Option<usize>,
+    /// The callout's first paragraph held only the title line and was skipped.
+    callout_para_skipped: bool,
     /// Inline elements opened by raw HTML in the current block.
     open_inline: OpenInline,
     /// Some raw-HTML tag passed the filter: segments need balancing.
     raw_tags: bool,
+    /// Attribute lists still to place, in text order.
+    attachments: Vec<Attachment>,
+    /// Attributes placed by `ATTR_MARK` markers, by marker index.
+    block_attrs: Vec<BlockAttrs>,
 }
 
 impl<'a> State<'a, '_> {
@@ -206,6 +237,64 @@ impl<'a> State<'a, '_> {
     }
 
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        if let Some(end) = self.callout_title_end {
+            // The `[!NOTE] Title` line is already in the callout's title markup: its inline
+            // events (and its paragraph, when that is all the paragraph holds) are skipped.
+            let in_title = range.start < end;
+            let skip = match &event {
+                Event::Start(Tag::Paragraph) => {
+                    let title_only = self.src[range.clone()].trim_end().len() <= end - range.start;
+                    self.callout_para_skipped = title_only;
+                    title_only
+                }
+                Event::End(TagEnd::Paragraph) => std::mem::take(&mut self.callout_para_skipped),
+                Event::Start(tag) => in_title && is_inline_tag(tag),
+                Event::End(tag) => in_title && is_inline_tag_end(tag),
+                Event::SoftBreak | Event::HardBreak => range.start <= end,
+                Event::Text(_)
+                | Event::Code(_)
+                | Event::InlineHtml(_)
+                | Event::InlineMath(_)
+                | Event::FootnoteReference(_)
+                | Event::TaskListMarker(_) => in_title,
+                _ => false,
+            };
+            if skip {
+                return;
+            }
+            if !matches!(event, Event::Start(Tag::Paragraph)) {
+                self.callout_title_end = None;
+            }
+        }
+        match &event {
+            Event::Start(Tag::BlockQuote(_)) => {
+                let callout = callout::parse(self.src, range.start);
+                self.close_inline();
+                self.nest += 1;
+                match callout {
+                    Some(c) => {
+                        self.callout_title_end = Some(c.title_end);
+                        self.quotes.push(Some(c.closing()));
+                        self.sink().push(Event::Html(c.opening().into()));
+                    }
+                    None => {
+                        self.quotes.push(None);
+                        self.sink().push(event);
+                    }
+                }
+                return;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.close_inline();
+                self.nest = self.nest.saturating_sub(1);
+                match self.quotes.pop().flatten() {
+                    Some(closing) => self.sink().push(Event::Html(closing.into())),
+                    None => self.sink().push(event),
+                }
+                return;
+            }
+            _ => {}
+        }
         let block_boundary = match &event {
             Event::Start(tag) => !is_inline_tag(tag),
             Event::End(tag) => !is_inline_tag_end(tag),
@@ -215,14 +304,26 @@ impl<'a> State<'a, '_> {
         if block_boundary {
             self.close_inline();
         }
+        if let Event::Start(tag) = &event {
+            if !is_inline_tag(tag) && !self.attachments.is_empty() {
+                self.attach(tag, &range);
+            }
+        }
         match event {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
             }) if self.nest == 0 && self.heading.is_none() => {
+                let extra = self.pending_heading.take().unwrap_or_default();
+                let mut classes: Vec<String> = classes
+                    .iter()
+                    .map(|c| c.to_string())
+                    .filter(|c| !crate::sanitize::is_theme_class(c))
+                    .collect();
+                classes.extend(extra.classes);
                 self.heading = Some(HeadingCapture {
                     level: heading_level(level),
-                    explicit_id: id.map(|s| s.to_string()),
-                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    explicit_id: extra.id.or(id.map(|s| s.to_string())),
+                    classes,
                     pos: self.lines.pos(range.start),
                     events: Vec::new(),
                     text: String::new(),
@@ -232,11 +333,20 @@ impl<'a> State<'a, '_> {
                 self.finish_heading()
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let word = match &kind {
-                    CodeBlockKind::Fenced(info) => codeblock::fence_word(info),
-                    CodeBlockKind::Indented => None,
+                let mut info = match &kind {
+                    CodeBlockKind::Fenced(info) => codeblock::fence_info(info),
+                    CodeBlockKind::Indented => codeblock::FenceInfo::default(),
                 };
-                let pos = match &word {
+                if let Some(attrs) = self.pending_code.take() {
+                    // `{: data-line="3,4"}` / `{: .wrap}` lines around the fence.
+                    info.classes.extend(attrs.classes);
+                    for (name, value) in &attrs.data {
+                        if name == "data-line" {
+                            info.lines.extend(codeblock::line_ranges(value));
+                        }
+                    }
+                }
+                let pos = match &info.word {
                     Some(w) => {
                         let line_end = self.src[range.start..]
                             .find('\n')
@@ -249,7 +359,7 @@ impl<'a> State<'a, '_> {
                     None => self.lines.pos(range.start),
                 };
                 self.code = Some(CodeCapture {
-                    word,
+                    info,
                     pos,
                     text: String::new(),
                 });
@@ -279,7 +389,23 @@ impl<'a> State<'a, '_> {
             Event::End(TagEnd::Image) => self.finish_image(),
             Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
             Event::End(TagEnd::HtmlBlock) => {
-                let raw = self.html_block.take().unwrap_or_default();
+                let mut raw = self.html_block.take().unwrap_or_default();
+                if !self.opts.unsafe_html
+                    && raw.trim_start().to_ascii_lowercase().starts_with("<style")
+                {
+                    // A sheet's own CSS would restyle the whole site: dropped, said where.
+                    let lower = raw.to_ascii_lowercase();
+                    let end = lower
+                        .find("</style>")
+                        .map_or(raw.len(), |i| i + "</style>".len());
+                    self.rendered.diagnostics.push(Diagnostic::warning(
+                        self.path,
+                        self.lines.pos(range.start),
+                        "style-block",
+                        "<style> block dropped: notes cannot restyle the site (put CSS in the theme)",
+                    ));
+                    raw = raw[end..].to_string();
+                }
                 let mut html = self.filter_html(&raw, range.start);
                 // Inline elements an HTML block leaves open end with it; block containers
                 // (`<details>` … Markdown … `</details>`) stay open until the card's end.
@@ -292,6 +418,11 @@ impl<'a> State<'a, '_> {
                 }
             }
             Event::InlineHtml(h) => {
+                if let Some(span) = self.custom_tag(&h, range.end) {
+                    self.raw_tags = true;
+                    self.sink().push(Event::InlineHtml(span.into()));
+                    return;
+                }
                 let html = self.filter_html(&h, range.start);
                 if let Some(heading) = &mut self.heading {
                     // `## make_pointwise.<locals>.inner`: the escaped text is part of the
@@ -318,19 +449,6 @@ impl<'a> State<'a, '_> {
                 };
                 self.sink().push(ev);
             }
-            Event::Start(Tag::Paragraph) => {
-                self.nest += 1;
-                let start = self.sink().len();
-                self.para_start = Some(start);
-                self.sink().push(Event::Start(Tag::Paragraph));
-            }
-            Event::End(TagEnd::Paragraph) => {
-                self.nest = self.nest.saturating_sub(1);
-                if !self.strip_attribute_lines() {
-                    self.sink().push(Event::End(TagEnd::Paragraph));
-                }
-                self.para_start = None;
-            }
             Event::Text(t) => {
                 if let Some(h) = &mut self.heading {
                     h.text.push_str(&t);
@@ -355,6 +473,47 @@ impl<'a> State<'a, '_> {
         }
     }
 
+    /// Places the attribute lists that belong to the block starting here: one right after
+    /// it (no blank line between) or one before it.
+    fn attach(&mut self, tag: &Tag, range: &std::ops::Range<usize>) {
+        let mut attrs = BlockAttrs::default();
+        let src = self.src;
+        self.attachments.retain(|a| {
+            let applies = if a.after {
+                // Ranges may or may not include the block's trailing newline and blank line.
+                let (lo, hi) = (range.end.min(a.at), range.end.max(a.at));
+                range.start < a.at && src.get(lo..hi).is_some_and(|t| t.trim().is_empty())
+            } else {
+                range.start >= a.at
+            };
+            if applies {
+                attrs.extend(a.attrs.clone());
+            }
+            !applies
+        });
+        if attrs.is_empty() {
+            return;
+        }
+        if let (Tag::Heading { .. }, Some(h)) = (tag, &mut self.heading) {
+            // Already capturing this top-level heading: attributes go to its section.
+            h.classes.extend(attrs.classes);
+            h.explicit_id = attrs.id.or(h.explicit_id.take());
+            return;
+        }
+        if matches!(tag, Tag::Heading { .. }) && self.nest == 0 && self.heading.is_none() {
+            self.pending_heading = Some(attrs);
+            return;
+        }
+        if matches!(tag, Tag::CodeBlock(_)) {
+            self.pending_code = Some(attrs);
+            return;
+        }
+        let idx = self.block_attrs.len();
+        self.block_attrs.push(attrs);
+        self.sink()
+            .push(Event::Html(format!("{ATTR_MARK}A{idx}{ATTR_MARK}").into()));
+    }
+
     fn finish_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
         let mut html = String::new();
@@ -374,18 +533,12 @@ impl<'a> State<'a, '_> {
         self.out.push(Event::Html(
             format!("{HEADING_MARK}{idx}{HEADING_MARK}").into(),
         ));
-        self.after_heading = Some((self.out.len(), idx));
     }
 
     fn finish_code(&mut self) {
         let Some(code) = self.code.take() else { return };
-        let (html, block, diagnostic) = codeblock::render(
-            self.hl,
-            self.path,
-            code.word.as_deref(),
-            code.text,
-            code.pos,
-        );
+        let (html, block, diagnostic) =
+            codeblock::render(self.hl, self.path, &code.info, code.text, code.pos);
         self.rendered.diagnostics.extend(diagnostic);
         self.rendered.code_blocks.push(block);
         self.out.push(Event::Html(html.into()));
@@ -471,6 +624,25 @@ impl<'a> State<'a, '_> {
         format!("{PLACEHOLDER}{tag}{idx}{PLACEHOLDER}")
     }
 
+    /// `<yel>R</yel>`: an invented element, paired within its block, becomes
+    /// `<span class="yel">`; an unpaired one (`<locals>`) is left to `filter_html`.
+    fn custom_tag(&mut self, raw: &str, end: usize) -> Option<String> {
+        if self.opts.unsafe_html {
+            return None;
+        }
+        let (name, closing) = crate::sanitize::custom_tag_name(raw)?;
+        if closing {
+            return self.open_inline.close_custom(&name);
+        }
+        let rest = &self.src[end..];
+        let block = &rest[..rest.find("\n\n").unwrap_or(rest.len())];
+        let close = format!("</{name}>");
+        block
+            .to_ascii_lowercase()
+            .contains(&close)
+            .then(|| self.open_inline.open_custom(&name))
+    }
+
     fn filter_html(&mut self, raw: &str, offset: usize) -> String {
         if self.opts.unsafe_html {
             return raw.to_string();
@@ -493,86 +665,119 @@ impl<'a> State<'a, '_> {
         }
         html
     }
-
-    /// Drops kramdown attribute lines (`{: .-three-column}`) from the paragraph just
-    /// closed. Returns true when the whole paragraph was such lines (nothing to close).
-    fn strip_attribute_lines(&mut self) -> bool {
-        let Some(start) = self.para_start else {
-            return false;
-        };
-        let after_heading = self.after_heading;
-        let events = self.sink();
-        if start >= events.len() {
-            return false;
-        }
-        // Lines of the paragraph as (first event index, text) when it is plain text only.
-        let body = &events[start + 1..];
-        let mut lines: Vec<(usize, String)> = vec![(start + 1, String::new())];
-        let mut plain = true;
-        for (i, ev) in body.iter().enumerate() {
-            match ev {
-                Event::Text(t) => lines.last_mut().map(|l| l.1.push_str(t)).unwrap_or(()),
-                Event::SoftBreak => lines.push((start + 2 + i, String::new())),
-                _ => {
-                    plain = false;
-                    lines.push((usize::MAX, String::new()));
-                }
-            }
-        }
-        let all_attrs = plain && lines.iter().all(|(_, l)| parse_attribute_line(l).is_some());
-        let mut classes = Vec::new();
-        let removed_all = if all_attrs {
-            for (_, l) in &lines {
-                classes.extend(parse_attribute_line(l).unwrap_or_default());
-            }
-            events.truncate(start);
-            true
-        } else {
-            // Trailing attribute line after a soft break applies to the paragraph: drop it.
-            match lines.last() {
-                Some((first, l))
-                    if *first != usize::MAX
-                        && *first > start + 1
-                        && parse_attribute_line(l).is_some() =>
-                {
-                    events.truncate(*first - 1);
-                }
-                _ => {}
-            }
-            false
-        };
-        if removed_all {
-            if let Some((at, idx)) = after_heading {
-                if at == start {
-                    if let Some(h) = self.rendered.headings.get_mut(idx) {
-                        h.classes.extend(classes);
-                    }
-                }
-            }
-        }
-        removed_all
-    }
 }
 
-/// `{: .-three-column}`, `{: .a .b #id key="v"}` → the classes; `None` if not such a line.
-pub fn parse_attribute_line(line: &str) -> Option<Vec<String>> {
-    let inner = line.trim().strip_prefix("{:")?.strip_suffix('}')?;
-    if inner.contains(['{', '}']) {
-        return None;
+/// Renumbers link placeholders by `offset` (to merge a separately rendered fragment's
+/// links after another fragment's).
+pub fn shift_placeholders(html: &str, offset: usize) -> String {
+    if offset == 0 || !html.contains(PLACEHOLDER) {
+        return html.to_string();
     }
-    Some(
-        inner
-            .split_whitespace()
-            .filter_map(|tok| tok.strip_prefix('.'))
-            .filter(|c| {
-                !c.is_empty()
-                    && !crate::sanitize::is_theme_class(c)
-                    && c.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-            })
-            .map(str::to_string)
-            .collect(),
-    )
+    let mut out = String::with_capacity(html.len() + 8);
+    let mut parts = html.split(PLACEHOLDER);
+    out.push_str(parts.next().unwrap_or(""));
+    let mut inside = true;
+    for part in parts {
+        if inside {
+            out.push(PLACEHOLDER);
+            let kind = part.chars().next().unwrap_or('A');
+            match part[kind.len_utf8()..].parse::<usize>() {
+                Ok(n) => out.push_str(&format!("{kind}{}", n + offset)),
+                Err(_) => out.push_str(part),
+            }
+            out.push(PLACEHOLDER);
+        } else {
+            out.push_str(part);
+        }
+        inside = !inside;
+    }
+    out
+}
+
+/// Puts each `ATTR_MARK` marker's attributes on the element tag right after it: classes
+/// joined to an existing `class`, `data-*` added, the id on elements that have none.
+fn apply_block_attrs(html: &str, attrs: &[BlockAttrs]) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = rest.find(ATTR_MARK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let parsed = after
+            .strip_prefix('A')
+            .and_then(|a| a.find(ATTR_MARK).map(|end| (&a[..end], &a[end + 1..])));
+        let Some((idx, tail)) = parsed else {
+            // A table marker (`HIDDEN_HEAD`, `BODY_SPLIT`): handled by `fix_dialect_tables`.
+            out.push(ATTR_MARK);
+            rest = after;
+            continue;
+        };
+        let Some(block) = idx.parse::<usize>().ok().and_then(|i| attrs.get(i)) else {
+            rest = tail;
+            continue;
+        };
+        let ws = tail.len() - tail.trim_start().len();
+        out.push_str(&tail[..ws]);
+        let tail = &tail[ws..];
+        let tag_end = tail.find('>').filter(|_| tail.starts_with('<'));
+        let Some(tag_end) = tag_end else {
+            rest = tail;
+            continue;
+        };
+        let tag = &tail[..tag_end];
+        let name_end = tag[1..]
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .map_or(tag.len(), |i| i + 1);
+        let mut new_tag = tag[..name_end].to_string();
+        let mut own = tag[name_end..].to_string();
+        let classes = block.classes.join(" ");
+        if !classes.is_empty() {
+            match own.find(" class=\"") {
+                Some(at) => own.insert_str(at + 8, &format!("{} ", escape(&classes))),
+                None => own.push_str(&format!(" class=\"{}\"", escape(&classes))),
+            }
+        }
+        if let Some(id) = block.id.as_deref().filter(|_| !own.contains(" id=\"")) {
+            own.push_str(&format!(" id=\"{}\"", escape(id)));
+        }
+        for (name, value) in &block.data {
+            if !own.contains(&format!(" {name}=")) {
+                own.push_str(&format!(" {name}=\"{}\"", escape(value)));
+            }
+        }
+        new_tag.push_str(&own);
+        out.push_str(&new_tag);
+        rest = &tail[tag_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Drops the generated header of headerless tables and turns body-separator rows into a
+/// new `tbody`.
+fn fix_dialect_tables(html: &str) -> String {
+    let mut out = html.to_string();
+    let hidden = format!("<th>{HIDDEN_HEAD}</th>");
+    while let Some(at) = out.find(&hidden) {
+        let start = out[..at].rfind("<thead>");
+        let end = out[at..]
+            .find("</thead>")
+            .map(|e| at + e + "</thead>".len());
+        match (start, end) {
+            (Some(s), Some(e)) => out.replace_range(s..e, ""),
+            _ => out.replace_range(at..at + hidden.len(), "<th></th>"),
+        }
+    }
+    let split = format!("<td>{BODY_SPLIT}</td>");
+    while let Some(at) = out.find(&split) {
+        let start = out[..at].rfind("<tr>");
+        let end = out[at..].find("</tr>").map(|e| at + e + "</tr>".len());
+        match (start, end) {
+            (Some(s), Some(e)) => out.replace_range(s..e, "</tbody><tbody>"),
+            _ => out.replace_range(at..at + split.len(), "<td></td>"),
+        }
+    }
+    // Markers that did not end up in a table cell are never shown.
+    out.replace(HIDDEN_HEAD, "").replace(BODY_SPLIT, "")
 }
 
 /// The text a reader sees in a sanitised HTML fragment: tags dropped, entities decoded.

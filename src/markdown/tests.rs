@@ -37,10 +37,14 @@ fn splits_at_top_level_headings_only() {
 
 #[test]
 fn attribute_lines_never_show() {
-    let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\n```\n{: data-line=\"2\"}\n");
+    let r = md("## Group\n{: .-three-column}\n\n### Card\n\npara\n{: .-intro}\n\n```\nx\ny\n```\n{: data-line=\"2\"}\n");
     let h = html(&r);
     assert!(!h.contains("{:"), "{h}");
-    assert!(h.contains("<p>para</p>"), "{h}");
+    assert!(h.contains("<p class=\"-intro\">para</p>"), "{h}");
+    assert!(
+        h.contains("<code>x\n<span class=\"hl-line\">y</span>\n</code>"),
+        "{h}"
+    );
     assert_eq!(r.headings[0].classes, vec!["-three-column"]);
 }
 
@@ -134,4 +138,73 @@ fn block_containers_may_span_markdown_within_a_card() {
         h.contains("<details><summary>More</summary>\n<p><em>inside</em></p>\n</details>"),
         "{h}"
     );
+}
+
+#[test]
+fn attribute_lists_attach_to_tables_lists_and_next_blocks() {
+    let r = md("## Keys {.cols-3}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: .-shortcuts}\n\n- x\n- y\n{.marker-none .cols-2}\n\n{: .-setup}\npara\n\n| k | v |\n| l | w |\n|---|---|\n| m | n |\n");
+    let h = html(&r);
+    assert_eq!(r.headings[0].classes, vec!["cols-3"]);
+    assert!(h.contains("<table class=\"-shortcuts\"><thead>"), "{h}");
+    assert!(h.contains("<ul class=\"marker-none cols-2\">"), "{h}");
+    assert!(h.contains("<p class=\"-setup\">para</p>"), "{h}");
+    assert!(!h.contains('{') && !h.contains('\u{3}'), "{h}");
+    // Headerless table with a body separator: no thead, two tbody.
+    let last = &h[h.rfind("<table").unwrap()..];
+    assert!(!last.contains("<thead>"), "{last}");
+    assert_eq!(last.matches("<tbody>").count(), 2, "{last}");
+    assert!(!last.contains("---"), "{last}");
+}
+
+#[test]
+fn invented_inline_tags_become_classed_spans() {
+    let r = md("## <yel>R</yel>ecursively\n\n<yel>R</yel>ecursively <pur>list</pur>, <kbd>Ctrl</kbd>, <bdi>x</bdi>\n\nmake_pointwise.<locals>.inner and <yel>open\n");
+    let h = html(&r);
+    assert!(h.contains("<span class=\"yel\">R</span>ecursively <span class=\"pur\">list</span>, <kbd>Ctrl</kbd>, <bdi>x</bdi>"), "{h}");
+    assert!(
+        h.contains("make_pointwise.&lt;locals&gt;.inner and &lt;yel&gt;open"),
+        "{h}"
+    );
+    assert_eq!(r.headings[0].text, "Recursively");
+    assert_eq!(r.headings[0].html, "<span class=\"yel\">R</span>ecursively");
+}
+
+#[test]
+fn style_blocks_are_dropped_with_a_warning() {
+    let r = md("## A\n\n<style>\nbody { display: none }\n</style>\n\ntext\n");
+    let h = html(&r);
+    assert!(!h.contains("display") && h.contains("<p>text</p>"), "{h}");
+    assert_eq!(
+        (r.diagnostics[0].code, r.diagnostics[0].line),
+        ("style-block", 3)
+    );
+}
+
+#[test]
+fn callouts_have_a_title_and_body() {
+    let r = md("## A\n\n> [!NOTE]\n> Body *text*.\n\n> [!tip] Custom <b>title</b>\n> More.\n\n> [!warning]-\n> Folded.\n\n> quote\n");
+    let h = html(&r);
+    assert!(h.contains("<div class=\"callout callout-note\" data-callout=\"note\"><p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>Note</p><div class=\"callout-body\">\n<p>Body <em>text</em>.</p>\n</div></div>"), "{h}");
+    assert!(
+        h.contains("Custom &lt;b&gt;title&lt;/b&gt;</p><div class=\"callout-body\">\n<p>More.</p>"),
+        "{h}"
+    );
+    assert!(h.contains("<details class=\"callout callout-warning\" data-callout=\"warning\"><summary class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>Warning</summary>"), "{h}");
+    assert!(
+        h.contains("<blockquote>\n<p>quote</p>\n</blockquote>"),
+        "{h}"
+    );
+    assert!(!h.contains("[!"), "{h}");
+}
+
+#[test]
+fn callout_in_a_list_item_closes_inside_it() {
+    // Found by tests/fuzz_note.rs: the callout's end was skipped with its title line.
+    let h = html(&md("- > [!NOTE]\n- b\n"));
+    assert_eq!(
+        h.matches("<div").count(),
+        h.matches("</div>").count(),
+        "{h}"
+    );
+    assert!(h.contains("</div></div>\n</li>"), "{h}");
 }

@@ -236,6 +236,7 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 pub mod browser;
+pub mod dialect;
 pub mod http;
 pub mod server;
 
