@@ -1,6 +1,7 @@
 //! Live reload in a real headless Chromium against `cheatgen serve`: the page reloads
 //! after an edit (keeping its scroll position), a CSS-only change swaps the stylesheet
-//! without a reload, and a build error shows an overlay that clears once fixed.
+//! without a reload, a build error shows an overlay that clears once fixed, and a page
+//! reached through a rebound host name (DNS rebinding) can read nothing.
 
 mod common;
 
@@ -142,5 +143,54 @@ fn reload_keeps_the_scroll_position() {
         y.is_some(),
         "scroll kept: {:?}",
         eval(&tab, "window.scrollY")
+    );
+}
+
+#[test]
+fn a_rebound_host_name_reads_nothing() {
+    let _serial = serial();
+    let site = Site::fixture("crosslinks");
+    let served = Served::start(&site);
+    let Some(browser) = browser() else { return };
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    // The attacker's page, once `rebind.test` resolves to 127.0.0.1, is same-origin with
+    // whatever answers there: it must get no page, and its fetches no content.
+    tab.navigate_to(&format!("http://rebind.test:{}/git/basics/", served.port))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    let text = eval(&tab, "document.body.innerText");
+    assert!(
+        text.as_str()
+            .is_some_and(|t| t.starts_with("Blocked request")),
+        "{text}"
+    );
+    let fetched = eval(
+        &tab,
+        "fetch('/git/basics/').then(r => r.text().then(t => [r.status, t.includes('<html')]))",
+    );
+    assert_eq!(fetched, serde_json::json!([403, false]));
+    // The same site under `localhost` works, live reload included.
+    tab.navigate_to(&format!("http://localhost:{}/git/basics/", served.port))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    eval(&tab, "window.__marker = 'old'");
+    let note = site.root().join("content/git/basics.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(&note, text.replace("### Commit", "### Commit it")).unwrap();
+    let reloaded = wait_for(WAIT, || {
+        (eval(
+            &tab,
+            "window.__marker === undefined && !!document.getElementById('commit-it')",
+        ) == Value::Bool(true))
+        .then_some(())
+    });
+    assert!(
+        reloaded.is_some(),
+        "live reload works on localhost: {}",
+        served.log()
     );
 }

@@ -29,7 +29,12 @@ pub fn browser() -> Option<&'static Browser> {
                 .sandbox(false)
                 .window_size(Some((1280, 800)))
                 .idle_browser_timeout(Duration::from_secs(600))
-                .args(vec![std::ffi::OsStr::new("--disable-quic"), std::ffi::OsStr::new("--disable-component-update")])
+                .args(vec![
+                    std::ffi::OsStr::new("--disable-quic"),
+                    std::ffi::OsStr::new("--disable-component-update"),
+                    // A DNS rebinding attacker's name, resolved to loopback (tests/browser_serve.rs).
+                    std::ffi::OsStr::new("--host-resolver-rules=MAP rebind.test 127.0.0.1"),
+                ])
                 .build()
                 .unwrap();
             Some(Browser::new(opts).expect("launch Chromium"))
