@@ -192,3 +192,23 @@ fn completions_and_man_page_come_from_the_cli() {
     }
     assert!(read("man/cheatgen-build.1").contains("\\-\\-base\\-url"));
 }
+
+#[test]
+fn man_and_completions_reject_unknown_names() {
+    let run = |args: &[&str]| Command::new(cheatgen()).args(args).output().unwrap();
+    let out = run(&["man", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("no command \"nope\" (commands: build, check, query, serve, init"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("possible values: bash, elvish, fish, powershell, zsh"),
+        "{}",
+        stderr(&out)
+    );
+}
