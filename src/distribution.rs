@@ -39,20 +39,51 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
     out
 }
 
-/// The man page `cheatgen(1)` in roff.
-pub fn man_page() -> Vec<u8> {
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Print the page of this command (`cheatgen-build(1)`, …) instead of `cheatgen(1)`.
+    pub command: Option<String>,
+}
+
+/// The man page `cheatgen(1)`, or `cheatgen-<command>(1)`, in roff; `Err` names the
+/// commands when `command` is not one.
+pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, String> {
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    // Building names the subcommands `cheatgen-build` etc., as their pages are titled.
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                return Err(format!(
+                    "error: no command {name:?} (commands: {})",
+                    names.join(", ")
+                ));
+            }
+        },
+    };
     let mut out = Vec::new();
     // Writing into a Vec cannot fail.
-    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
-    out
+    let _ = clap_mangen::Man::new(page)
+        .source(format!("cheatgen {VERSION}"))
+        .render(&mut out);
+    Ok(out)
 }
 
 pub fn run_completions(args: &CompletionsArgs) -> i32 {
     print_bytes(&completions(args.shell))
 }
 
-pub fn run_man() -> i32 {
-    print_bytes(&man_page())
+pub fn run_man(args: &ManArgs) -> i32 {
+    match man_page(args.command.as_deref()) {
+        Ok(page) => print_bytes(&page),
+        Err(message) => {
+            eprintln!("{message}");
+            2
+        }
+    }
 }
 
 /// Generated into memory first, then written ignoring a closed pipe (`| head`), which the

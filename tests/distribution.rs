@@ -122,6 +122,7 @@ fn install_sh_installs_the_archive_for_this_platform_and_the_binary_runs() {
         "LICENSE-MIT",
         "LICENSE-APACHE",
         "man/cheatgen.1",
+        "man/cheatgen-build.1",
         "completions/_cheatgen",
         "completions/cheatgen.bash",
         "completions/cheatgen.fish",

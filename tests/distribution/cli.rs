@@ -163,8 +163,52 @@ fn completions_and_man_page_come_from_the_cli() {
     );
     let man = read("man/cheatgen.1");
     assert!(man.contains(".TH cheatgen 1"), "{man}");
+    assert!(man.contains(".SH SUBCOMMANDS"), "{man}");
+    // Every page cheatgen(1) refers to is there, with the command's options.
+    let referred: Vec<&str> = man
+        .split("cheatgen\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .collect();
+    assert_eq!(
+        referred,
+        [
+            "build",
+            "check",
+            "query",
+            "serve",
+            "init",
+            "completions",
+            "man"
+        ]
+    );
+    for command in referred {
+        let page = read(&format!("man/cheatgen-{command}.1"));
+        assert!(
+            page.contains(&format!(".TH cheatgen-{command} 1")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("cheatgen {VERSION}")), "{page}");
+    }
+    assert!(read("man/cheatgen-build.1").contains("\\-\\-base\\-url"));
+}
+
+#[test]
+fn man_and_completions_reject_unknown_names() {
+    let run = |args: &[&str]| Command::new(cheatgen()).args(args).output().unwrap();
+    let out = run(&["man", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
     assert!(
-        man.contains(".SH SUBCOMMANDS") && man.contains("cheatgen\\-serve(1)"),
-        "{man}"
+        stderr(&out).contains("no command \"nope\" (commands: build, check, query, serve, init"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("possible values: bash, elvish, fish, powershell, zsh"),
+        "{}",
+        stderr(&out)
     );
 }
