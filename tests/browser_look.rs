@@ -466,6 +466,23 @@ fn screenshots() {
                 std::fs::write(&file, png).unwrap();
                 eprintln!("{}", file.display());
             }
+            // The open search panel.
+            go(&tab, &server.url("/code/"));
+            tab.find_element("#cg-q").unwrap().click().unwrap();
+            tab.type_str("tar").unwrap();
+            wait_for(WAIT, || {
+                eval(
+                    &tab,
+                    "document.querySelectorAll('#cg-results .cg-hit').length || null",
+                )
+                .as_u64()
+            });
+            let png = tab
+                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+                .unwrap();
+            let file = dir.join(format!("search-{w}x{h}-{scheme}.png"));
+            std::fs::write(&file, png).unwrap();
+            eprintln!("{}", file.display());
         }
     }
 }
