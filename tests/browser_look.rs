@@ -123,6 +123,15 @@ fn cards_pack_densely_and_columns_follow_the_viewport() {
     let foreign = eval(&tab, "performance.getEntriesByType('resource').map(function(e){return e.name}).filter(function(u){return u.indexOf(location.origin)!==0})");
     assert_eq!(foreign, Value::Array(vec![]), "external requests");
 
+    // Tag chips are real targets (WCAG 2.5.8: at least 24 px).
+    let chip = eval(&tab, "Math.min.apply(null, Array.from(document.querySelectorAll('.tags a')).map(function(a){return a.getBoundingClientRect().height}))");
+    assert!(chip.as_f64() >= Some(24.0), "tag chip height {chip}");
+
+    // An unresolved link reads as plain text to readers (it is marked only under serve).
+    go(&tab, &server.url("/code/"));
+    let broken = eval(&tab, "(function(){var a=document.querySelector('.broken-link');var s=getComputedStyle(a),p=getComputedStyle(a.parentNode);return [a.textContent, s.color===p.color, s.textDecorationLine];})()");
+    assert_eq!(broken, serde_json::json!(["Missing sheet", true, "none"]));
+
     let one = layout(&tab, &server.url("/one/"));
     assert!(
         num(&one, "cardWidth") >= 0.9 * num(&one, "content"),
@@ -466,6 +475,23 @@ fn screenshots() {
                 std::fs::write(&file, png).unwrap();
                 eprintln!("{}", file.display());
             }
+            // The open search panel.
+            go(&tab, &server.url("/code/"));
+            tab.find_element("#cg-q").unwrap().click().unwrap();
+            tab.type_str("tar").unwrap();
+            wait_for(WAIT, || {
+                eval(
+                    &tab,
+                    "document.querySelectorAll('#cg-results .cg-hit').length || null",
+                )
+                .as_u64()
+            });
+            let png = tab
+                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+                .unwrap();
+            let file = dir.join(format!("search-{w}x{h}-{scheme}.png"));
+            std::fs::write(&file, png).unwrap();
+            eprintln!("{}", file.display());
         }
     }
 }
