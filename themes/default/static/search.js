@@ -56,18 +56,21 @@
     }
     return parts.join("-");
   }
-  function dict(m, term) {
+  // A dictionary file: sorted terms and each one's term shard (`term\t<n>` starts shard n).
+  function dictFile(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
-      var list = t.split("\n");
-      if (list[list.length - 1] === "") list.pop();
-      return list;
-    }).then(function (l) { return l || []; });
+      var terms = [], shards = [], shard = 0;
+      t.split("\n").forEach(function (line) {
+        if (!line) return;
+        var tab = line.indexOf("\t");
+        if (tab >= 0) { shard = +line.slice(tab + 1); line = line.slice(0, tab); }
+        terms.push(line);
+        shards.push(shard);
+      });
+      return { terms: terms, shards: shards };
+    }).then(function (d) { return d || { terms: [], shards: [] }; });
   }
-  function shardOf(m, term) {
-    var lo = 0, hi = m.shards.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (m.shards[mid] <= term) lo = mid + 1; else hi = mid; }
-    return lo - 1;
-  }
+  function dict(m, term) { return dictFile(m, term).then(function (d) { return d.terms; }); }
   var decoded = new Map();
   // idf × 1000 of every term looked up (global to the index): ranks terms and preview lines.
   var rarity = new Map();
@@ -79,9 +82,11 @@
   function commonLimit(docs) { return Math.max(Math.floor(docs / 20), 500); }
   function postings(m, term) {
     if (decoded.has(term)) return Promise.resolve(decoded.get(term));
-    var s = shardOf(m, term);
-    if (s < 0) return Promise.resolve({ list: [], idf: 0 });
-    return file(m, "t/" + s + ".gz", JSON.parse).then(function (map) {
+    return dictFile(m, term).then(function (d) {
+      var lo = 0, hi = d.terms.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (d.terms[mid] < term) lo = mid + 1; else hi = mid; }
+      return d.terms[lo] === term ? file(m, "t/" + d.shards[lo] + ".gz", JSON.parse) : null;
+    }).then(function (map) {
       var raw = map && Object.prototype.hasOwnProperty.call(map, term) ? map[term] : null;
       var list = raw ? decode(raw) : [], df = list.length;
       if (raw && raw.charAt(0) === COMMON_MARK) df = Math.max(df, commonLimit(m.docs));
