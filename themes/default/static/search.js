@@ -216,21 +216,25 @@
     return list[lo] === t;
   }
   function expand(m, q, last) {
-    return dict(m, q).then(function (list) {
-      var out = [], has = function (t) { return out.some(function (o) { return o[0] === t; }); };
+    return dictFile(m, q).then(function (d) {
+      // Stems of a dictionary file are computed once per page, not per keystroke.
+      var list = d.terms, stems = d.stems || (d.stems = list.map(stem));
+      var out = [], seen = new Set(), add = function (t, quality) { out.push([t, quality]); seen.add(t); };
+      var has = function (t) { return seen.has(t); };
       var lo = 0, hi = list.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
-      if (list[lo] === q) out.push([q, Q_EXACT]);
+      if (list[lo] === q) add(q, Q_EXACT);
       var qlen = chars(q).length, qStem = stem(q);
-      list.forEach(function (t) { if (t !== q && qlen >= 4 && stem(t) === qStem) out.push([t, Q_STEM]); });
+      if (qlen >= 4) list.forEach(function (t, i) { if (t !== q && stems[i] === qStem) add(t, Q_STEM); });
       list.forEach(function (t) {
+        if (t.length >= q.length || !q.startsWith(t)) return;
         var n = chars(t).length;
-        if (n >= 4 && n * 5 >= qlen * 2 && n < qlen && q.startsWith(t) && !has(t)) out.push([t, Q_SHORTER]);
+        if (n >= 4 && n * 5 >= qlen * 2 && n < qlen && !has(t)) add(t, Q_SHORTER);
       });
       var pre = [];
       for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q && !has(list[i])) pre.push(list[i]);
       pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
-      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { out.push([t, Q_PREFIX]); });
+      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { add(t, Q_PREFIX); });
       if (qlen >= 4 && !out.length) {
         var max = qlen >= 8 ? 2 : 1, typos = [];
         list.forEach(function (t) {
@@ -239,7 +243,7 @@
           if (d <= max) typos.push([d, t]);
         });
         typos.sort(function (a, b) { return (a[0] - b[0]) || cmpStr(a[1], b[1]); });
-        typos.slice(0, TYPO_MAX).forEach(function (t) { out.push([t[1], Q_TYPO]); });
+        typos.slice(0, TYPO_MAX).forEach(function (t) { add(t[1], Q_TYPO); });
       }
       return out;
     });
