@@ -29,6 +29,9 @@ use std::collections::{BTreeMap, HashMap};
 pub const PREFIX_MAX: usize = 12;
 pub const PREFIX_FEW: usize = 4;
 pub const TYPO_MAX: usize = 6;
+/// Query words looked at; the rest of a pasted paragraph is ignored (keeps scores exact
+/// integers in JavaScript too).
+pub const MAX_WORDS: usize = 16;
 const Q_EXACT: u64 = 100;
 const Q_STEM: u64 = 80;
 const Q_PREFIX: u64 = 50;
@@ -301,6 +304,7 @@ impl<F: IndexFiles> Searcher<F> {
         if words.iter().any(|w| !is_stop_word(w)) {
             words.retain(|w| !is_stop_word(w));
         }
+        words.truncate(MAX_WORDS);
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -372,7 +376,10 @@ impl<F: IndexFiles> Searcher<F> {
             if let Some(entry) = self.entry(doc)? {
                 let mut terms = docs.remove(&doc).map(|d| d.terms).unwrap_or_default();
                 terms.sort();
-                let rarity = terms.iter().map(|t| rarity[t]).collect();
+                let rarity = terms
+                    .iter()
+                    .map(|t| rarity.get(t).copied().unwrap_or(0))
+                    .collect();
                 hits.push(Hit {
                     doc,
                     score,

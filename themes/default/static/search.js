@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6;
+  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6, MAX_WORDS = 16;
   var Q_EXACT = 100, Q_STEM = 80, Q_PREFIX = 50, Q_SHORTER = 45, Q_TYPO = 25, Q_COMPOUND = 50;
   var SHEET_BOOST_HALVES = 4, F_SHEET = 2, MASK = 64, COMMON_MARK = "!";
   var MAX_TERM = 48, UI_LIMIT = 12;
@@ -256,6 +256,7 @@
       var chunks = parseQuery(query), terms = [];
       chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
       if (terms.some(function (t) { return !STOP_WORDS.has(t); })) terms = terms.filter(function (t) { return !STOP_WORDS.has(t); });
+      terms = terms.slice(0, MAX_WORDS);
       if (!terms.length) return [];
       var lastCompound = chunks.length ? chunks[chunks.length - 1].compound : null;
       var complete = lastCompound ? dict(m, lastCompound).then(function (list) { return sortedHas(list, lastCompound); }) : Promise.resolve(false);
