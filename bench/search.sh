@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Search benchmark: index size and file count of a built corpus (cheatgen vs Pagefind when
-# `npx pagefind` is available), then first-query download size and query time in headless
-# Chromium (tests/bench_search.rs). Usage: bench/search.sh [N]   (default 10000; run
-# bench/run.sh N first to build bench/corpus-N/public).
+# `npx pagefind` is available), then the first-query download of every probe (each prefix
+# of the bench queries as typed and every 3-letter word start, counted through the Rust
+# reader) and first-query bytes and query time in headless Chromium (tests/bench_search.rs).
+# Usage: bench/search.sh [N]   (default 10000; run bench/run.sh N first to build
+# bench/corpus-N/public). The harness runs in the dev profile: it times JavaScript.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -24,6 +26,6 @@ if [ "${PAGEFIND:-}" != "no" ] && command -v npx >/dev/null; then
   rm -rf "$tmp"
 fi
 
-echo "== queries in headless Chromium"
-CHEATGEN_BENCH_PUBLIC="$public" cargo test --release --manifest-path "$repo/Cargo.toml" \
+echo "== first-query bytes per probe, and queries in headless Chromium"
+CHEATGEN_BENCH_PUBLIC="$public" cargo test --manifest-path "$repo/Cargo.toml" \
   --test bench_search -- --ignored --nocapture 2>&1 | grep -vE '^(running|test |$)|test result'

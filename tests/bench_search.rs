@@ -1,14 +1,21 @@
 //! Search benchmark harness (not a test: `#[ignore]`d, prints figures, asserts nothing
 //! about time). Run through `bench/search.sh`, which points `CHEATGEN_BENCH_PUBLIC` at a
-//! built corpus. For each query in a fresh browser tab it reports the bytes the first
-//! query downloads (gzip'd, as served) and the query time cold and warm in Chromium.
+//! built corpus. `search_benchmark`: for each query in a fresh browser tab, the bytes the
+//! first query downloads (gzip'd, as served) and the query time cold and warm in Chromium.
+//! `probe_bytes`: the same download size, counted through the Rust reader (which fetches
+//! exactly the files the browser does), for every prefix of every query as typed and for
+//! every 3-letter start of an indexed word — the worst probe is what the budget is about.
 
 mod common;
 
+use cheatgen::search::{IndexFiles, Searcher};
 use common::browser::{browser, wait_for};
 use common::server::StaticServer;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 const QUERIES: &[&str] = &[
@@ -68,5 +75,86 @@ fn search_benchmark() {
             r["warm"].as_f64().unwrap()
         );
         let _ = tab.close(true);
+    }
+}
+
+/// Index files read from a built site, counting the bytes of each distinct file read.
+#[derive(Clone)]
+struct Counting {
+    dir: PathBuf,
+    read: Rc<RefCell<BTreeSet<String>>>,
+    bytes: Rc<RefCell<usize>>,
+}
+
+impl IndexFiles for Counting {
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        let data = self.dir.read(rel);
+        if self.read.borrow_mut().insert(rel.to_string()) {
+            *self.bytes.borrow_mut() += data.as_ref().map_or(0, Vec::len);
+        }
+        data
+    }
+}
+
+/// Bytes a fresh page downloads for `probe` (UI limit of 12 results).
+fn first_query_bytes(public: &Path, probe: &str) -> usize {
+    let files = Counting {
+        dir: public.to_path_buf(),
+        read: Rc::default(),
+        bytes: Rc::default(),
+    };
+    let mut searcher = Searcher::open(files.clone()).unwrap();
+    searcher.search(probe, 12).unwrap();
+    let total = *files.bytes.borrow();
+    total
+}
+
+#[test]
+#[ignore = "benchmark harness; run bench/search.sh"]
+fn probe_bytes() {
+    let public =
+        PathBuf::from(std::env::var("CHEATGEN_BENCH_PUBLIC").expect("CHEATGEN_BENCH_PUBLIC"));
+    let mut probes: BTreeSet<String> = BTreeSet::new();
+    for q in QUERIES {
+        let chars: Vec<char> = q.chars().collect();
+        for n in 1..=chars.len() {
+            probes.insert(chars[..n].iter().collect());
+        }
+    }
+    let typed = probes.clone();
+    for entry in std::fs::read_dir(public.join("search/k")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = cheatgen::search::format::gunzip(&bytes).unwrap();
+        for term in String::from_utf8_lossy(&text).lines() {
+            let start: String = term.chars().take(3).collect();
+            if start.chars().count() == 3 {
+                probes.insert(start);
+            }
+        }
+    }
+    let mut worst: Vec<(usize, String)> = probes
+        .iter()
+        .map(|p| (first_query_bytes(&public, p), p.clone()))
+        .collect();
+    worst.sort();
+    let kb = |b: usize| b as f64 / 1024.0;
+    println!(
+        "first query bytes (gzip'd files incl. meta), {} probes",
+        worst.len()
+    );
+    for q in QUERIES {
+        println!("  {:<26} {:>6.1} kB", q, kb(first_query_bytes(&public, q)));
+    }
+    let typed_max = worst.iter().rfind(|w| typed.contains(&w.1));
+    if let Some((b, p)) = typed_max {
+        println!("worst typed prefix   {p:<20} {:>6.1} kB", kb(*b));
+    }
+    let median = worst[worst.len() / 2].0;
+    println!(
+        "median probe                              {:>6.1} kB",
+        kb(median)
+    );
+    for (b, p) in worst.iter().rev().take(5) {
+        println!("worst probe          {p:<20} {:>6.1} kB", kb(*b));
     }
 }

@@ -174,6 +174,13 @@ fn ranking_puts_the_judged_card_first() {
             );
         }
     }
+    let mut counts: Vec<usize> = results.iter().map(|(o, _)| o.results).collect();
+    counts.sort_unstable();
+    eprintln!(
+        "results per query (top 10): median {}, exactly one: {}",
+        counts[counts.len() / 2],
+        counts.iter().filter(|&&c| c == 1).count()
+    );
     eprintln!("{}", overall.line("overall"));
     for (label, f) in &by {
         eprintln!("{}", f.line(label));

@@ -225,3 +225,17 @@ fn excerpts_keep_inline_code_and_previews_show_the_rarest_line() {
     assert_eq!(hits[0]["url"], "/git/#other");
     assert_eq!(hits[0]["excerpt"], ":wq saves and closes.");
 }
+
+#[test]
+fn a_pasted_paragraph_is_a_query_like_any_other() {
+    let site = Site::fixture("search");
+    site.build_ok(&[]);
+    let long = "rebase ".repeat(40) + &"x".repeat(60) + " $? :wq && E[x]tract";
+    let out = site.cmd(&["query", "--json", &long]).output().unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "no crash");
+    let hits: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        hits[0]["url"].as_str().unwrap().starts_with("/git/"),
+        "{hits}"
+    );
+}

@@ -2,11 +2,14 @@
 //! (`query`) and mirrored by the browser client (`themes/default/static/search.js`).
 //!
 //! Under `search/` in the output:
-//! - `meta.json` — format version, index id, doc count, docs per doc shard, the first
-//!   term of every term shard (terms are range-partitioned in sorted order) and the
-//!   dictionary keys.
-//! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that start,
-//!   one per line. Prefix and typo expansion run on it before any postings are fetched.
+//! - `meta.json` — the small entry file, fetched fresh: format version, index id (changes
+//!   whenever the index bytes change; other files are fetched with `?v=<id>`), doc count
+//!   and docs per doc shard.
+//! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that
+//!   start, one per line; no file means no such terms. Prefix and typo expansion run on it
+//!   before any postings are fetched. Terms are range-partitioned in sorted order into term
+//!   shards; a line `term\t<n>` says that term and the following lines are in shard `n`
+//!   (so the first query needs no global list of shards).
 //! - `t/<n>.gz` — term shard: JSON object term → postings string (`!`-prefixed for a
 //!   common term whose prose postings were dropped).
 //! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
@@ -23,7 +26,7 @@ pub const VERSION: u32 = 2;
 const GZIP_LEVEL: u32 = 6;
 /// Small doc shards: a query fetches the shards of its top results only, and results are
 /// spread over the whole site.
-pub const DOCS_PER_SHARD: usize = 8;
+pub const DOCS_PER_SHARD: usize = 4;
 /// Raw bytes of postings per term shard before a new shard starts.
 pub const TERM_SHARD_BYTES: usize = 4 * 1024;
 

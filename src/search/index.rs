@@ -52,10 +52,6 @@ pub struct Meta {
     pub id: String,
     pub docs: usize,
     pub docs_per_shard: usize,
-    /// First term of each term shard.
-    pub shards: Vec<String>,
-    /// Keys of the dictionary files.
-    pub dict: Vec<String>,
 }
 
 /// Builds the index files (paths relative to the output dir, under `search/`).
@@ -132,10 +128,6 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         size += term.len() + enc.len() + 6;
     }
     bounds.push(sorted.len());
-    let shards: Vec<String> = bounds[..bounds.len() - 1]
-        .iter()
-        .map(|&i| sorted[i].0.clone())
-        .collect();
     let shard_files: Vec<(String, Vec<u8>)> = bounds
         .par_windows(2)
         .enumerate()
@@ -148,14 +140,24 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     files.extend(shard_files);
-    // Dictionary by first char.
-    let mut dict: BTreeMap<String, String> = BTreeMap::new();
-    for (term, _) in &sorted {
-        let text = dict.entry(dict_key(term)).or_default();
+    // Dictionaries by leading chars; a line carries `\t<shard>` when its term's term shard
+    // differs from the line before (so no global shard list is needed).
+    let mut dict: BTreeMap<String, (String, Option<usize>)> = BTreeMap::new();
+    let mut shard = 0;
+    for (i, (term, _)) in sorted.iter().enumerate() {
+        while bounds[shard + 1] <= i {
+            shard += 1;
+        }
+        let (text, last) = dict.entry(dict_key(term)).or_default();
         text.push_str(term);
+        if *last != Some(shard) {
+            text.push('\t');
+            text.push_str(&shard.to_string());
+            *last = Some(shard);
+        }
         text.push('\n');
     }
-    for (key, text) in &dict {
+    for (key, (text, _)) in &dict {
         files.push((format!("search/k/{key}.gz"), gzip(text.as_bytes())));
     }
     // Doc shards.
@@ -179,8 +181,6 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         id: hasher.finalize().to_hex()[..12].to_string(),
         docs: entries.len(),
         docs_per_shard: DOCS_PER_SHARD,
-        shards,
-        dict: dict.into_keys().collect(),
     };
     files.push((
         "search/meta.json".into(),

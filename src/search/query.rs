@@ -29,6 +29,9 @@ use std::collections::{BTreeMap, HashMap};
 pub const PREFIX_MAX: usize = 12;
 pub const PREFIX_FEW: usize = 4;
 pub const TYPO_MAX: usize = 6;
+/// Query words looked at; the rest of a pasted paragraph is ignored (keeps scores exact
+/// integers in JavaScript too).
+pub const MAX_WORDS: usize = 16;
 const Q_EXACT: u64 = 100;
 const Q_STEM: u64 = 80;
 const Q_PREFIX: u64 = 50;
@@ -124,7 +127,8 @@ pub struct Hit {
 pub struct Searcher<F: IndexFiles> {
     files: F,
     meta: Meta,
-    dicts: HashMap<String, Vec<String>>,
+    /// Dictionary files: sorted terms, and each term's term shard.
+    dicts: HashMap<String, (Vec<String>, Vec<usize>)>,
     shards: HashMap<usize, HashMap<String, String>>,
     docs: HashMap<usize, Vec<SearchEntry>>,
 }
@@ -164,37 +168,44 @@ impl<F: IndexFiles> Searcher<F> {
     }
 
     fn dict(&mut self, term: &str) -> Result<&[String], SearchError> {
+        Ok(&self.dict_file(term)?.0)
+    }
+
+    fn dict_file(&mut self, term: &str) -> Result<&(Vec<String>, Vec<usize>), SearchError> {
         let key = dict_key(term);
         if !self.dicts.contains_key(&key) {
             let rel = format!("k/{key}.gz");
-            let list = match self.files.read(&rel) {
-                Some(bytes) => {
-                    let raw = gunzip(&bytes).map_err(|e| SearchError::Damaged {
-                        file: rel,
-                        message: e.to_string(),
-                    })?;
-                    String::from_utf8_lossy(&raw)
-                        .lines()
-                        .map(str::to_string)
-                        .collect()
+            let (mut terms, mut shards) = (Vec::new(), Vec::new());
+            if let Some(bytes) = self.files.read(&rel) {
+                let raw = gunzip(&bytes).map_err(|e| SearchError::Damaged {
+                    file: rel,
+                    message: e.to_string(),
+                })?;
+                let mut shard = 0;
+                for line in String::from_utf8_lossy(&raw).lines() {
+                    let term = match line.split_once('\t') {
+                        Some((t, n)) => {
+                            shard = n.parse().unwrap_or(shard);
+                            t
+                        }
+                        None => line,
+                    };
+                    terms.push(term.to_string());
+                    shards.push(shard);
                 }
-                None => Vec::new(),
-            };
-            self.dicts.insert(key.clone(), list);
+            }
+            self.dicts.insert(key.clone(), (terms, shards));
         }
         Ok(&self.dicts[&key])
     }
 
     /// A term's postings and its idf.
     fn postings(&mut self, term: &str) -> Result<(Vec<(u32, u8)>, u64), SearchError> {
-        let shard = match self
-            .meta
-            .shards
-            .partition_point(|first| first.as_str() <= term)
-        {
-            0 => return Ok((Vec::new(), 0)),
-            n => n - 1,
+        let (terms, shards) = self.dict_file(term)?;
+        let Ok(at) = terms.binary_search_by(|t| t.as_str().cmp(term)) else {
+            return Ok((Vec::new(), 0));
         };
+        let shard = shards[at];
         if !self.shards.contains_key(&shard) {
             let map = load(&self.files, &format!("t/{shard}.gz"))?.unwrap_or_default();
             self.shards.insert(shard, map);
@@ -293,6 +304,7 @@ impl<F: IndexFiles> Searcher<F> {
         if words.iter().any(|w| !is_stop_word(w)) {
             words.retain(|w| !is_stop_word(w));
         }
+        words.truncate(MAX_WORDS);
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -364,7 +376,10 @@ impl<F: IndexFiles> Searcher<F> {
             if let Some(entry) = self.entry(doc)? {
                 let mut terms = docs.remove(&doc).map(|d| d.terms).unwrap_or_default();
                 terms.sort();
-                let rarity = terms.iter().map(|t| rarity[t]).collect();
+                let rarity = terms
+                    .iter()
+                    .map(|t| rarity.get(t).copied().unwrap_or(0))
+                    .collect();
                 hits.push(Hit {
                     doc,
                     score,

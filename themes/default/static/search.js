@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6;
+  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6, MAX_WORDS = 16;
   var Q_EXACT = 100, Q_STEM = 80, Q_PREFIX = 50, Q_SHORTER = 45, Q_TYPO = 25, Q_COMPOUND = 50;
   var SHEET_BOOST_HALVES = 4, F_SHEET = 2, MASK = 64, COMMON_MARK = "!";
   var MAX_TERM = 48, UI_LIMIT = 12;
@@ -56,18 +56,21 @@
     }
     return parts.join("-");
   }
-  function dict(m, term) {
+  // A dictionary file: sorted terms and each one's term shard (`term\t<n>` starts shard n).
+  function dictFile(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
-      var list = t.split("\n");
-      if (list[list.length - 1] === "") list.pop();
-      return list;
-    }).then(function (l) { return l || []; });
+      var terms = [], shards = [], shard = 0;
+      t.split("\n").forEach(function (line) {
+        if (!line) return;
+        var tab = line.indexOf("\t");
+        if (tab >= 0) { shard = +line.slice(tab + 1); line = line.slice(0, tab); }
+        terms.push(line);
+        shards.push(shard);
+      });
+      return { terms: terms, shards: shards };
+    }).then(function (d) { return d || { terms: [], shards: [] }; });
   }
-  function shardOf(m, term) {
-    var lo = 0, hi = m.shards.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (m.shards[mid] <= term) lo = mid + 1; else hi = mid; }
-    return lo - 1;
-  }
+  function dict(m, term) { return dictFile(m, term).then(function (d) { return d.terms; }); }
   var decoded = new Map();
   // idf × 1000 of every term looked up (global to the index): ranks terms and preview lines.
   var rarity = new Map();
@@ -79,9 +82,11 @@
   function commonLimit(docs) { return Math.max(Math.floor(docs / 20), 500); }
   function postings(m, term) {
     if (decoded.has(term)) return Promise.resolve(decoded.get(term));
-    var s = shardOf(m, term);
-    if (s < 0) return Promise.resolve({ list: [], idf: 0 });
-    return file(m, "t/" + s + ".gz", JSON.parse).then(function (map) {
+    return dictFile(m, term).then(function (d) {
+      var lo = 0, hi = d.terms.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (d.terms[mid] < term) lo = mid + 1; else hi = mid; }
+      return d.terms[lo] === term ? file(m, "t/" + d.shards[lo] + ".gz", JSON.parse) : null;
+    }).then(function (map) {
       var raw = map && Object.prototype.hasOwnProperty.call(map, term) ? map[term] : null;
       var list = raw ? decode(raw) : [], df = list.length;
       if (raw && raw.charAt(0) === COMMON_MARK) df = Math.max(df, commonLimit(m.docs));
@@ -211,21 +216,25 @@
     return list[lo] === t;
   }
   function expand(m, q, last) {
-    return dict(m, q).then(function (list) {
-      var out = [], has = function (t) { return out.some(function (o) { return o[0] === t; }); };
+    return dictFile(m, q).then(function (d) {
+      // Stems of a dictionary file are computed once per page, not per keystroke.
+      var list = d.terms, stems = d.stems || (d.stems = list.map(stem));
+      var out = [], seen = new Set(), add = function (t, quality) { out.push([t, quality]); seen.add(t); };
+      var has = function (t) { return seen.has(t); };
       var lo = 0, hi = list.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
-      if (list[lo] === q) out.push([q, Q_EXACT]);
+      if (list[lo] === q) add(q, Q_EXACT);
       var qlen = chars(q).length, qStem = stem(q);
-      list.forEach(function (t) { if (t !== q && qlen >= 4 && stem(t) === qStem) out.push([t, Q_STEM]); });
+      if (qlen >= 4) list.forEach(function (t, i) { if (t !== q && stems[i] === qStem) add(t, Q_STEM); });
       list.forEach(function (t) {
+        if (t.length >= q.length || !q.startsWith(t)) return;
         var n = chars(t).length;
-        if (n >= 4 && n * 5 >= qlen * 2 && n < qlen && q.startsWith(t) && !has(t)) out.push([t, Q_SHORTER]);
+        if (n >= 4 && n * 5 >= qlen * 2 && n < qlen && !has(t)) add(t, Q_SHORTER);
       });
       var pre = [];
       for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q && !has(list[i])) pre.push(list[i]);
       pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
-      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { out.push([t, Q_PREFIX]); });
+      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { add(t, Q_PREFIX); });
       if (qlen >= 4 && !out.length) {
         var max = qlen >= 8 ? 2 : 1, typos = [];
         list.forEach(function (t) {
@@ -234,7 +243,7 @@
           if (d <= max) typos.push([d, t]);
         });
         typos.sort(function (a, b) { return (a[0] - b[0]) || cmpStr(a[1], b[1]); });
-        typos.slice(0, TYPO_MAX).forEach(function (t) { out.push([t[1], Q_TYPO]); });
+        typos.slice(0, TYPO_MAX).forEach(function (t) { add(t[1], Q_TYPO); });
       }
       return out;
     });
@@ -247,6 +256,7 @@
       var chunks = parseQuery(query), terms = [];
       chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
       if (terms.some(function (t) { return !STOP_WORDS.has(t); })) terms = terms.filter(function (t) { return !STOP_WORDS.has(t); });
+      terms = terms.slice(0, MAX_WORDS);
       if (!terms.length) return [];
       var lastCompound = chunks.length ? chunks[chunks.length - 1].compound : null;
       var complete = lastCompound ? dict(m, lastCompound).then(function (list) { return sortedHas(list, lastCompound); }) : Promise.resolve(false);
