@@ -435,3 +435,28 @@ fn the_manifest_is_not_in_the_site_nor_served() {
     );
     assert_eq!(common::http::get(served.port, "/tool/").status, 200);
 }
+
+// ---------------------------------------------------------------------------------------
+// A rebuild with nothing changed publishes nothing
+
+#[test]
+fn a_rebuild_with_nothing_changed_leaves_the_live_site_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::fixture("tidy");
+    site.build_ok(&[]);
+    let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let dir_before = inode(&site.public());
+    let before = snapshot(&site.public());
+    site.build_ok(&[]);
+    // No staging tree was swapped in: the output folder is the same folder.
+    assert_eq!(inode(&site.public()), dir_before);
+    assert_eq!(snapshot(&site.public()), before);
+    assert!(leftovers(site.root()).is_empty());
+    // A file changed behind cheatgen's back (same size) is not trusted blindly either:
+    // a size change forces the full publish, which restores it.
+    let page = site.public().join("index.html");
+    std::fs::write(&page, "tampered").unwrap();
+    site.build_ok(&[]);
+    assert_eq!(snapshot(&site.public()), before);
+    assert_ne!(inode(&site.public()), dir_before);
+}

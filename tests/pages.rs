@@ -53,6 +53,21 @@ fn init_scaffolds_a_site_that_builds_cleanly() {
         home.contains("<title>My notes</title>"),
         "title from the folder name"
     );
+    // After a build, git sees only the scaffold: the output and the lock and manifest
+    // beside it are ignored.
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    let untracked = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!untracked.contains("cheatgen-"), "{untracked}");
+    assert!(!untracked.contains("public/"), "{untracked}");
 
     // The workflow parses and deploys with the official actions and permissions.
     let yaml: serde_yaml::Value = serde_yaml::from_str(

@@ -38,6 +38,9 @@ impl OutputSession {
                 ));
             }
         }
+        if let Some(stats) = self.unchanged_site(plan) {
+            return Ok(stats);
+        }
         let faults = Faults::from_env();
         let staging = self.sibling(&format!("staging-{}", std::process::id()));
         if std::fs::symlink_metadata(&staging).is_ok() {
@@ -58,6 +61,32 @@ impl OutputSession {
                 Err(e)
             }
         }
+    }
+
+    /// When the live site already is exactly the plan — the manifest (ours, with hashes)
+    /// lists the same files with the same hashes, and each is a regular file of the right
+    /// size — there is nothing to publish: a rebuild with no changes writes nothing and
+    /// costs no staging tree or swap. Any doubt (no hash, other files listed, a size
+    /// differs) falls through to the full staged publish.
+    fn unchanged_site(&self, plan: &OutputPlan) -> Option<WriteStats> {
+        if self.ownership != Ownership::Ours || self.manifest.entries.len() != plan.len() {
+            return None;
+        }
+        let all_same = plan.par_iter().all(|(rel, file)| {
+            let Some(hash) = self.manifest.hash(rel) else {
+                return false;
+            };
+            let Ok(bytes) = file.bytes() else {
+                return false;
+            };
+            blake3::hash(&bytes).to_hex().as_str() == hash
+                && std::fs::symlink_metadata(self.dir.join(rel))
+                    .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        });
+        all_same.then(|| WriteStats {
+            unchanged: plan.len(),
+            ..WriteStats::default()
+        })
     }
 
     /// Writes the new site into `staging`; returns its stats and manifest.
