@@ -10,9 +10,7 @@ mod common;
 use common::browser::{browser, eval, wait_for};
 use common::server::StaticServer;
 use common::{sel, Site};
-use headless_chrome::protocol::cdp::Emulation::{
-    MediaFeature, SetDeviceMetricsOverride, SetEmulatedMedia,
-};
+use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
 use headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument;
 use headless_chrome::Tab;
 use serde_json::Value;
@@ -41,23 +39,7 @@ fn tab_at(width: u32, height: u32, scheme: Option<&str>) -> Option<Arc<Tab>> {
 }
 
 fn resize(tab: &Tab, width: u32, height: u32) {
-    tab.call_method(SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: width < 500,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
+    common::browser::set_viewport(tab, width, height, 1.0);
 }
 
 fn media(tab: &Tab, kind: Option<&str>, scheme: &str) {

@@ -249,29 +249,12 @@ fn browser_ranking_matches_rust_on_judged_queries() {
 
 #[test]
 fn works_on_a_phone_sized_screen() {
-    use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
     let _serial = common::browser::serial();
     let (_site, server) = served("/");
     let Some(browser) = browser() else { return };
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(WAIT);
-    tab.call_method(SetDeviceMetricsOverride {
-        width: 375,
-        height: 740,
-        device_scale_factor: 2.0,
-        mobile: true,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
+    common::browser::set_viewport(&tab, 375, 740, 2.0);
     tab.navigate_to(&server.url("/python/pip/"))
         .unwrap()
         .wait_until_navigated()

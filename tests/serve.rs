@@ -195,8 +195,7 @@ fn a_burst_of_writes_ends_identical_to_a_clean_build() {
     let clean = tempfile::tempdir().unwrap();
     let out = clean.path().join("out");
     site.build_ok(&["--base-url", &base, "-o", out.to_str().unwrap()]);
-    let mut clean_snapshot = common::snapshot(&out);
-    let mut served_snapshot = served_snapshot;
+    let clean_snapshot = common::snapshot(&out);
     assert_eq!(
         served_snapshot.keys().collect::<Vec<_>>(),
         clean_snapshot.keys().collect::<Vec<_>>()

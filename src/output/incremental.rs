@@ -8,7 +8,7 @@
 //! user's, nor a hash that does not match the bytes on disk. Nothing is written or removed
 //! through a symlinked folder.
 
-use super::{check_relative, Manifest, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
+use super::{check_relative, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
 use crate::error::Result;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -70,18 +70,7 @@ impl OutputSession {
                 Ok((rel.clone(), hash, !same))
             })
             .collect();
-        let mut stats = WriteStats::default();
-        let mut manifest = Manifest::default();
-        for r in results {
-            let (rel, hash, written) = r?;
-            if written {
-                stats.written += 1;
-                stats.changed.push(rel.clone());
-            } else {
-                stats.unchanged += 1;
-            }
-            manifest.entries.insert(rel, Some(hash));
-        }
+        let (mut stats, mut manifest) = super::tally(results)?;
         let kept = |rel: &str| keep.is_some_and(|k| rel.starts_with(k));
         let stale: Vec<String> = old
             .entries

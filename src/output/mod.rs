@@ -60,6 +60,24 @@ pub struct WriteStats {
     pub changed: Vec<String>,
 }
 
+/// Per-file results of a write — (output path, content hash, whether bytes were
+/// written) — summed into the stats and the manifest of the new site; the first error wins.
+fn tally(results: Vec<Result<(String, String, bool)>>) -> Result<(WriteStats, Manifest)> {
+    let mut stats = WriteStats::default();
+    let mut manifest = Manifest::default();
+    for r in results {
+        let (rel, hash, written) = r?;
+        if written {
+            stats.written += 1;
+            stats.changed.push(rel.clone());
+        } else {
+            stats.unchanged += 1;
+        }
+        manifest.entries.insert(rel, Some(hash));
+    }
+    Ok((stats, manifest))
+}
+
 /// Whose files the output directory holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ownership {

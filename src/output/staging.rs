@@ -118,18 +118,7 @@ impl OutputSession {
                 Ok((rel.clone(), written.0, written.1))
             })
             .collect();
-        let mut stats = WriteStats::default();
-        let mut manifest = Manifest::default();
-        for r in results {
-            let (rel, hash, written) = r?;
-            if written {
-                stats.written += 1;
-                stats.changed.push(rel.clone());
-            } else {
-                stats.unchanged += 1;
-            }
-            manifest.entries.insert(rel, Some(hash));
-        }
+        let (mut stats, manifest) = super::tally(results)?;
         if let Some(old) = old_dir {
             let removed = self.carry_over(old, plan, staging, faults)?;
             stats.removed = removed.len();

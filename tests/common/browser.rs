@@ -107,3 +107,27 @@ pub fn eval(tab: &headless_chrome::Tab, js: &str) -> serde_json::Value {
         _ => serde_json::Value::Null,
     }
 }
+
+/// Emulates a screen of `width`×`height` CSS pixels (headless windows are at least 500 px
+/// wide, so phone widths need this); below 500 px it is a mobile device.
+#[allow(dead_code)]
+pub fn set_viewport(tab: &headless_chrome::Tab, width: u32, height: u32, scale: f64) {
+    use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
+    tab.call_method(SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: scale,
+        mobile: width < 500,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .unwrap();
+}
