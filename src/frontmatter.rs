@@ -353,7 +353,8 @@ fn scalar(v: &Value) -> Option<Option<String>> {
     match v {
         Value::Null => Some(None),
         Value::String(s) if s.trim().is_empty() => Some(None),
-        Value::String(s) => Some(Some(s.trim().to_string())),
+        // YAML escapes (`"\0"`) can produce a NUL the file itself did not hold.
+        Value::String(s) => Some(Some(s.trim().replace('\0', "\u{fffd}"))),
         Value::Number(n) => Some(Some(n.to_string())),
         Value::Bool(b) => Some(Some(b.to_string())),
         _ => None,

@@ -322,7 +322,9 @@ impl<'a> State<'a, '_> {
                 classes.extend(extra.classes);
                 self.heading = Some(HeadingCapture {
                     level: heading_level(level),
-                    explicit_id: extra.id.or(id.map(|s| s.to_string())),
+                    explicit_id: extra.id.or(id
+                        .filter(|i| !crate::sanitize::is_theme_class(i))
+                        .map(|s| s.to_string())),
                     classes,
                     pos: self.lines.pos(range.start),
                     events: Vec::new(),
@@ -460,6 +462,20 @@ impl<'a> State<'a, '_> {
                     h.text.push_str(&t);
                 }
                 self.sink().push(Event::Code(t));
+            }
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                // A nested heading (in a list or quote) renders through pulldown-cmark:
+                // only safe attributes pass (`{onclick=…}` would otherwise be emitted).
+                self.nest += 1;
+                let keep = |s: &CowStr| !crate::sanitize::is_theme_class(s);
+                self.sink().push(Event::Start(Tag::Heading {
+                    level,
+                    id: id.filter(keep),
+                    classes: classes.into_iter().filter(keep).collect(),
+                    attrs: Vec::new(),
+                }));
             }
             Event::Start(tag) => {
                 self.nest += 1;

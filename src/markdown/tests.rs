@@ -208,3 +208,12 @@ fn callout_in_a_list_item_closes_inside_it() {
     );
     assert!(h.contains("</div></div>\n</li>"), "{h}");
 }
+
+#[test]
+fn nested_heading_attributes_are_filtered() {
+    // Found by tests/fuzz_note.rs: pulldown-cmark renders `{key=value}` heading attributes.
+    let r = md("- ## x {onclick=alert(1) .ok .cg-top #cg-x}\n\n## y {#cg-top}\n");
+    let h = html(&r);
+    assert!(h.contains("<h2 class=\"ok\">x</h2>"), "{h}");
+    assert_eq!(r.headings[0].explicit_id, None);
+}
