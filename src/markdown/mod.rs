@@ -243,7 +243,8 @@ impl<'a> State<'a, '_> {
             let in_title = range.start < end;
             let skip = match &event {
                 Event::Start(Tag::Paragraph) => {
-                    let title_only = self.src[range.clone()].trim_end().len() <= end - range.start;
+                    let title_only = range.start < end
+                        && self.src[range.clone()].trim_end().len() <= end - range.start;
                     self.callout_para_skipped = title_only;
                     title_only
                 }

@@ -217,3 +217,13 @@ fn nested_heading_attributes_are_filtered() {
     assert!(h.contains("<h2 class=\"ok\">x</h2>"), "{h}");
     assert_eq!(r.headings[0].explicit_id, None);
 }
+
+#[test]
+fn callout_title_alone_then_a_paragraph() {
+    // Found by tests/fuzz_note.rs (100k cases): an arithmetic overflow panic.
+    let h = html(&md("> [!NOTE]\n>\n> para\n"));
+    assert!(
+        h.contains("<div class=\"callout-body\">\n<p>para</p>\n</div></div>"),
+        "{h}"
+    );
+}
