@@ -315,6 +315,11 @@ fn apply_key(
                 fm.intro = scalar(&value).ok_or_else(|| err(expect(&key, "a string", &value)))?
             }
             "categories" => {
+                // Also kept whole for templates (`page.extra.categories`) to list them all.
+                fm.extra.insert(
+                    key.clone(),
+                    serde_json::to_value(&value).unwrap_or(serde_json::Value::Null),
+                );
                 fm.categories = string_list(&value).ok_or_else(|| {
                     err(expect(
                         &key,

@@ -522,6 +522,21 @@ static BALANCER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .generic_attribute_prefixes(attrs(&["data-"]))
         .tag_attributes(tag_attributes)
         .filter_style_properties(attrs(&["text-align"]))
+        // Beyond ammonia's web schemes: app links people keep in notes.
+        .add_url_schemes([
+            "obsidian",
+            "vscode",
+            "vscode-insiders",
+            "zotero",
+            "file",
+            "slack",
+            "zoommtg",
+            "spotify",
+            "steam",
+            "x-devonthink-item",
+            "dict",
+            "man",
+        ])
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(None)
         .strip_comments(true)

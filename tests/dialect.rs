@@ -195,6 +195,16 @@ fn search_entries_hold_leading_cards_and_no_markup() {
                 && h["url"].as_str().unwrap().ends_with("#properties")),
         "{hits:?}"
     );
+    // Front matter `keywords:` are searchable.
+    let out = site
+        .cmd(&["query", "--json", "React.Component"])
+        .output()
+        .unwrap();
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        hits.iter().all(|h| h["sheet"] == "React") && !hits.is_empty(),
+        "{hits:?}"
+    );
     for q in ["shortcuts", "column", "endraw", "moreinfo"] {
         let out = site.cmd(&["query", "--json", q]).output().unwrap();
         let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();

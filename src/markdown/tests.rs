@@ -227,3 +227,9 @@ fn callout_title_alone_then_a_paragraph() {
         "{h}"
     );
 }
+
+#[test]
+fn app_links_survive_balancing() {
+    let h = html(&md("[vault](obsidian://open?vault=x) and <kbd>K</kbd>\n"));
+    assert!(h.contains("href=\"obsidian://open?vault=x\""), "{h}");
+}
