@@ -239,6 +239,8 @@ fn callouts_render_with_type_title_and_folding() {
     assert_eq!(page.select(&sel(".callout .callout-icon")).count(), 4);
     assert_eq!(texts(&page, "blockquote"), ["Just a quote."]);
     assert!(!common::body_text(&page).contains("[!"));
+    // kramdown's `* TOC` + `{:toc}`: dropped (the sheet has its own table of contents).
+    assert!(!texts(&page, ".sheet li").iter().any(|t| t == "TOC"));
 }
 
 #[test]
