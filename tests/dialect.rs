@@ -276,3 +276,20 @@ fn redirect_stubs_are_redirect_pages_outside_listings_search_and_sitemap() {
     );
     assert!(common::check_links(&site.public(), "/docs/").is_empty());
 }
+
+#[test]
+fn featured_sheets_weight_and_updated_date() {
+    let (site, _) = built();
+    let home = site.page("index.html");
+    // `tags: [Featured]`, ordered by `weight:` (React has -10, Vue none).
+    assert_eq!(texts(&home, "#cg-featured li a"), ["React", "Vue"]);
+    let page = site.page("react/index.html");
+    assert_eq!(texts(&page, ".sheet-updated"), ["Updated 2018-10-04"]);
+    let time = page.select(&sel(".sheet-updated time")).next().unwrap();
+    assert_eq!(time.value().attr("datetime"), Some("2018-10-04"));
+    assert!(site
+        .page("vue/index.html")
+        .select(&sel(".sheet-updated"))
+        .next()
+        .is_none());
+}
