@@ -70,6 +70,8 @@ pub struct SectionPage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HomePage {
     pub sheet: Option<Sheet>,
+    /// Sheets tagged `Featured` (devhints), by weight then title.
+    pub featured: Vec<SheetSummary>,
     pub categories: Vec<Category>,
     pub tags: Vec<TagLink>,
     pub sheet_count: usize,
@@ -319,8 +321,16 @@ pub fn assemble(
     for (page, nav) in sheets.iter_mut().zip(tax.nav) {
         page.nav = nav;
     }
+    let featured = sorted(
+        sheets
+            .iter()
+            .filter(|p| p.tags.iter().any(|t| t.eq_ignore_ascii_case("featured")))
+            .map(summary)
+            .collect(),
+    );
     let home = HomePage {
         sheet: home_sheet,
+        featured,
         tags: taxonomy::cloud(&tax.tags),
         categories: tax.categories,
         sheet_count: sheets.len(),

@@ -345,3 +345,81 @@ fn card_id(card: scraper::ElementRef<'_>) -> Option<&str> {
             .and_then(|h| h.value().attr("id"))
     })
 }
+
+/// Every new construct (attribute lists, callouts, invented tags, fence attributes,
+/// Liquid, headerless tables, front matter intro) with script payloads, loaded in a real
+/// Chromium: nothing runs, no element carries an event handler, and each card holds its
+/// own content in the browser's DOM.
+#[test]
+fn dialect_payloads_never_run_in_a_browser() {
+    let _serial = common::browser::serial();
+    let site = Site::empty();
+    site.write(
+        "content/hostile.md",
+        concat!(
+            "---\n",
+            "title: \"<img src=x onerror=window.__xss=1>\"\n",
+            "intro: \"<script>window.__xss=2</script> <img src=x onerror=window.__xss=3>\"\n",
+            "---\n",
+            "## One {onclick=window.__xss=4 .ok}\n\n",
+            "- ## nested {onmouseover=window.__xss=5}\n\n",
+            "para\n{: onclick=\"window.__xss=6\" .x data-y=\"\\\"><img src=x onerror=window.__xss=7>\"}\n\n",
+            "> [!NOTE] <img src=x onerror=window.__xss=8>\n> body\n\n",
+            "<yel onclick=\"window.__xss=9\">t</yel> <pur>p</pur>\n\n",
+            "```js {onload=window.__xss=10 .wrap}\ncode\n```\n\n",
+            "## Two\n\n",
+            "</div></div></div><div class=\"cg-top\"><img src=x onerror=window.__xss=11>\n\n",
+            "[x](javascript:window.__xss=12) <a href=\"javascript:window.__xss=13\">y</a>\n\n",
+            "{% raw %}<script>window.__xss=14</script>{% endraw %}\n\n",
+            "| <img src=x onerror=window.__xss=15> | <a href=\"https://e.org\">open |\n\n",
+            "## Three\n\nlast\n",
+        ),
+    );
+    site.build_ok(&[]);
+    let Some(browser) = common::browser::browser() else {
+        return;
+    };
+    let tab = browser.new_tab().unwrap();
+    let url = format!(
+        "file://{}",
+        site.public().join("hostile/index.html").display()
+    );
+    tab.navigate_to(&url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let eval = |js: &str| common::browser::eval(&tab, js);
+    assert_eq!(
+        eval("window.__xss === undefined"),
+        Value::Bool(true),
+        "a payload ran: {:?}",
+        eval("window.__xss")
+    );
+    assert_eq!(
+        eval("Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).map(e => e.outerHTML.slice(0, 80))"),
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        eval("Array.from(document.querySelectorAll('.cards > .card')).map(c => c.id || c.querySelector('.card-title').id)"),
+        serde_json::json!(["one", "two", "three"])
+    );
+    assert_eq!(
+        eval("document.querySelectorAll('.card .cg-top, .card-body .cg-top').length"),
+        serde_json::json!(0)
+    );
+    assert_eq!(
+        eval("document.getElementById('three').closest('.card').querySelector('.card-body').textContent.trim()"),
+        serde_json::json!("last")
+    );
+    assert_eq!(
+        eval("document.querySelectorAll('a[href^=\"javascript\"]').length"),
+        serde_json::json!(0)
+    );
+    // The unclosed anchor in the table cell ends with its cell.
+    assert_eq!(
+        eval("document.querySelectorAll('a[href=\"https://e.org\"]').length"),
+        serde_json::json!(1)
+    );
+    let _ = tab.close(true);
+}

@@ -5,13 +5,43 @@ mod common;
 
 use common::dialect::dialect_leaks;
 use common::{sel, texts, Site};
-use scraper::Html;
+use scraper::{ElementRef, Html};
 
 fn built() -> (Site, String) {
     let site = Site::fixture("dialect");
     let (code, stderr) = site.build(&[]);
     assert_eq!(code, 0, "{stderr}");
     (site, stderr)
+}
+
+/// The card or group that `id` names. Ids sit on card and group headings (so any tool can
+/// link to them); a card or group without a heading carries its id itself.
+fn block<'a>(page: &'a Html, id: &str) -> ElementRef<'a> {
+    let target = page
+        .select(&sel(&format!("[id=\"{id}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no element with id {id}"));
+    target
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| {
+            let class = e.value().attr("class").unwrap_or("");
+            class.split(' ').any(|c| c == "card" || c == "group")
+        })
+        .unwrap_or(target)
+}
+
+/// Texts of the elements matching `css` inside the card or group `id`.
+fn texts_in(page: &Html, id: &str, css: &str) -> Vec<String> {
+    block(page, id)
+        .select(&sel(css))
+        .map(|e| e.text().collect())
+        .collect()
+}
+
+fn has_classes(e: ElementRef<'_>, want: &[&str]) -> bool {
+    let class = e.value().attr("class").unwrap_or("");
+    want.iter().all(|w| class.split(' ').any(|c| c == *w))
 }
 
 fn classes(page: &Html, selector: &str) -> Vec<String> {
@@ -74,13 +104,14 @@ fn devhints_sheet_structure() {
     assert_eq!(classes(&page, "table.-shortcuts").len(), 1);
     assert_eq!(classes(&page, "ul.-six-column").len(), 1);
     assert_eq!(classes(&page, "div.code.-setup").len(), 1);
-    let group = page
-        .select(&sel("section.group#getting-started"))
-        .next()
-        .unwrap();
+    let group = block(&page, "getting-started");
+    assert!(has_classes(group, &["group"]));
     assert_eq!(group.value().attr("data-columns"), Some("3"));
     // Item 8: `{: data-line="1,4-5"}` marks three lines of the first block.
-    let first_code = page.select(&sel("#components pre")).next().unwrap();
+    let first_code = block(&page, "components")
+        .select(&sel("pre"))
+        .next()
+        .unwrap();
     let marked: Vec<String> = first_code
         .select(&sel(".hl-line"))
         .map(|e| e.text().collect())
@@ -88,10 +119,16 @@ fn devhints_sheet_structure() {
     assert_eq!(marked.len(), 3, "{marked:?}");
     assert!(marked[0].starts_with("import React"), "{marked:?}");
     // Items 4 and 5: a headerless table has no header; a separated one has two bodies.
-    let ex = page.select(&sel("#example-1 table")).next().unwrap();
+    let ex = block(&page, "example-1")
+        .select(&sel("table"))
+        .next()
+        .unwrap();
     assert_eq!(ex.select(&sel("thead")).count(), 0);
     assert_eq!(ex.select(&sel("tbody tr")).count(), 2);
-    let life = page.select(&sel("#lifecycle table")).next().unwrap();
+    let life = block(&page, "lifecycle")
+        .select(&sel("table"))
+        .next()
+        .unwrap();
     assert_eq!(life.select(&sel("tbody")).count(), 2);
     assert_eq!(life.select(&sel("tbody tr")).count(), 2);
     // Item 9: GitHub/kramdown numbering.
@@ -99,10 +136,7 @@ fn devhints_sheet_structure() {
     assert!(page.select(&sel("#example-1")).next().is_some());
     assert!(page.select(&sel("#example-2")).next().is_none());
     // Item 6: Liquid tags gone, `{{ }}` kept in code, include reported.
-    let code: String = page
-        .select(&sel("#components code"))
-        .flat_map(|c| c.text())
-        .collect();
+    let code: String = texts_in(&page, "components", "code").concat();
     assert!(code.contains("{this.props.name}"), "{code}");
     assert!(
         stderr.contains("content/react.md:69:1: warning: Liquid tag `{% include common/moreinfo.html %}` is not supported; removed"),
@@ -120,11 +154,9 @@ fn devhints_sheet_structure() {
     assert_eq!(cite.text().collect::<String>(), "[1]");
     assert!(!stderr.contains("\"1\""), "{stderr}");
     // Item 10: the empty section is a heading, not an empty card.
-    assert!(page
-        .select(&sel("section.group#empty-section"))
-        .next()
-        .is_some());
-    assert_eq!(page.select(&sel("#empty-section .card")).count(), 0);
+    let empty = block(&page, "empty-section");
+    assert!(has_classes(empty, &["group"]));
+    assert_eq!(empty.select(&sel(".card")).count(), 0);
     assert_eq!(
         page.select(&sel(".card-body"))
             .filter(|b| b.text().all(|t| t.trim().is_empty()))
@@ -140,29 +172,29 @@ fn devhints_sheet_structure() {
 fn markdown_it_attrs_sheet_structure() {
     let (site, stderr) = built();
     let page = site.page("vue/index.html");
-    assert_eq!(classes(&page, "section.group#basics.cols-3").len(), 1);
-    assert_eq!(classes(&page, ".card#keys.row-span-2").len(), 1);
+    assert!(has_classes(block(&page, "basics"), &["group", "cols-3"]));
+    assert!(has_classes(block(&page, "keys"), &["card", "row-span-2"]));
     assert_eq!(classes(&page, "table.shortcuts").len(), 1);
     assert_eq!(classes(&page, "ul.cols-2.marker-none").len(), 1);
     assert_eq!(classes(&page, "p.lead").len(), 1);
     // Fence info attributes: classes on the code box, never an unknown language.
     assert_eq!(classes(&page, "div.code.wrap").len(), 2);
     assert!(!stderr.contains("unknown fence language"), "{stderr}");
-    let marked: Vec<String> = page
-        .select(&sel("#code .hl-line"))
-        .map(|e| e.text().collect())
-        .collect();
+    let marked = texts_in(&page, "code", ".hl-line");
     assert_eq!(
         marked,
         ["const b = 2", "const d = 4", "const e = 5", "const f = 6"]
     );
     // Forgiving front matter: the empty tag item is dropped, the sheet is built.
     // Item 13: invented paired tags are classed spans; unpaired ones stay text.
-    assert_eq!(texts(&page, "#tags span.yel"), ["R"]);
-    assert_eq!(texts(&page, "#tags span.pur"), ["list"]);
-    assert!(texts(&page, "#tags p")[0].contains("make_pointwise.<locals>.inner"));
+    assert_eq!(texts_in(&page, "tags", "span.yel"), ["R"]);
+    assert_eq!(texts_in(&page, "tags", "span.pur"), ["list"]);
+    assert!(texts_in(&page, "tags", "p")[0].contains("make_pointwise.<locals>.inner"));
     // Item 11: `<style>` is not printed (and not applied), with a warning.
-    assert!(!texts(&page, "#tags").concat().contains("display"));
+    assert!(!block(&page, "tags")
+        .text()
+        .collect::<String>()
+        .contains("display"));
     assert_eq!(page.select(&sel(".card-body style")).count(), 0);
     let vue_warnings: Vec<&str> = stderr
         .lines()
@@ -193,6 +225,16 @@ fn search_entries_hold_leading_cards_and_no_markup() {
         hits.iter()
             .any(|h| h["card"] == "Properties"
                 && h["url"].as_str().unwrap().ends_with("#properties")),
+        "{hits:?}"
+    );
+    // Front matter `keywords:` are searchable.
+    let out = site
+        .cmd(&["query", "--json", "React.Component"])
+        .output()
+        .unwrap();
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        hits.iter().all(|h| h["sheet"] == "React") && !hits.is_empty(),
         "{hits:?}"
     );
     for q in ["shortcuts", "column", "endraw", "moreinfo"] {
@@ -229,6 +271,8 @@ fn callouts_render_with_type_title_and_folding() {
     assert_eq!(page.select(&sel(".callout .callout-icon")).count(), 4);
     assert_eq!(texts(&page, "blockquote"), ["Just a quote."]);
     assert!(!common::body_text(&page).contains("[!"));
+    // kramdown's `* TOC` + `{:toc}`: dropped (the sheet has its own table of contents).
+    assert!(!texts(&page, ".sheet li").iter().any(|t| t == "TOC"));
 }
 
 #[test]
@@ -263,4 +307,21 @@ fn redirect_stubs_are_redirect_pages_outside_listings_search_and_sitemap() {
         "{hits:?}"
     );
     assert!(common::check_links(&site.public(), "/docs/").is_empty());
+}
+
+#[test]
+fn featured_sheets_weight_and_updated_date() {
+    let (site, _) = built();
+    let home = site.page("index.html");
+    // `tags: [Featured]`, ordered by `weight:` (React has -10, Vue none).
+    assert_eq!(texts(&home, "#cg-featured li a"), ["React", "Vue"]);
+    let page = site.page("react/index.html");
+    assert_eq!(texts(&page, ".sheet-updated"), ["Updated 2018-10-04"]);
+    let time = page.select(&sel(".sheet-updated time")).next().unwrap();
+    assert_eq!(time.value().attr("datetime"), Some("2018-10-04"));
+    assert!(site
+        .page("vue/index.html")
+        .select(&sel(".sheet-updated"))
+        .next()
+        .is_none());
 }

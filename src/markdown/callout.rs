@@ -6,7 +6,9 @@
 //! <span class="callout-icon" aria-hidden="true"></span>Note</p><div class="callout-body">…`
 //! and for foldable ones the same in `<details class="callout …"><summary class="callout-title">`.
 
+use super::{is_inline_tag, is_inline_tag_end, State};
 use crate::highlight::escape;
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 #[derive(Debug, PartialEq)]
 pub struct Callout {
@@ -83,6 +85,45 @@ impl Callout {
             Some(_) => "</div></details>\n",
             None => "</div></div>\n",
         }
+    }
+}
+
+impl<'a> State<'a, '_> {
+    /// The `[!NOTE] Title` line is already in the callout's title markup: its inline
+    /// events (and its paragraph, when that is all the paragraph holds) are skipped.
+    /// True when `event` is to be skipped.
+    pub(super) fn skip_callout_title(
+        &mut self,
+        event: &Event<'a>,
+        range: &std::ops::Range<usize>,
+    ) -> bool {
+        let Some(end) = self.callout_title_end else {
+            return false;
+        };
+        let in_title = range.start < end;
+        let skip = match event {
+            Event::Start(Tag::Paragraph) => {
+                let title_only = range.start < end
+                    && self.src[range.clone()].trim_end().len() <= end - range.start;
+                self.callout_para_skipped = title_only;
+                title_only
+            }
+            Event::End(TagEnd::Paragraph) => std::mem::take(&mut self.callout_para_skipped),
+            Event::Start(tag) => in_title && is_inline_tag(tag),
+            Event::End(tag) => in_title && is_inline_tag_end(tag),
+            Event::SoftBreak | Event::HardBreak => range.start <= end,
+            Event::Text(_)
+            | Event::Code(_)
+            | Event::InlineHtml(_)
+            | Event::InlineMath(_)
+            | Event::FootnoteReference(_)
+            | Event::TaskListMarker(_) => in_title,
+            _ => false,
+        };
+        if !skip && !matches!(event, Event::Start(Tag::Paragraph)) {
+            self.callout_title_end = None;
+        }
+        skip
     }
 }
 

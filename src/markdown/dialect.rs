@@ -91,6 +91,19 @@ pub fn prepare(body: &str, first_line: u32, path: &str) -> Prepared {
                 continue;
             }
         }
+        if is_toc_marker(trimmed) {
+            // kramdown `* TOC` + `{:toc}`: the sheet has its own table of contents.
+            let prev = p.text[..p.text.len().saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let last = p.text[prev..].trim();
+            if matches!(last, "* TOC" | "- TOC" | "1. TOC" | "* toc" | "- toc") {
+                p.text.truncate(prev);
+                p.line_map.pop();
+            }
+            i += 1;
+            continue;
+        }
         if let Some(attrs) = parse_attribute_list(trimmed) {
             let after = i > 0 && !lines[i - 1].trim().is_empty();
             p.attachments.push(Attachment {
@@ -312,6 +325,12 @@ fn cite_links(line: &str) -> String {
     out
 }
 
+/// `{:toc}` / `{: toc}` / `{:.no_toc}`-free form of kramdown's table-of-contents marker.
+fn is_toc_marker(line: &str) -> bool {
+    let t = line.trim();
+    matches!(t, "{:toc}" | "{: toc}" | "{:toc }" | "{: toc }")
+}
+
 /// A line that is only an attribute list: kramdown `{: .a #b data-x="1"}` or
 /// markdown-it/Pandoc `{.a .b}` / `{#id}`. Only classes, an id and `data-*` are kept.
 pub fn parse_attribute_list(line: &str) -> Option<BlockAttrs> {
@@ -442,6 +461,13 @@ mod tests {
         assert_eq!(p.diagnostics.len(), 1);
         assert_eq!(p.diagnostics[0].line, 8);
         assert_eq!(p.line_map, [1, 3, 5, 8]);
+    }
+
+    #[test]
+    fn kramdown_toc_marker_and_its_list_are_dropped() {
+        let p = prep("intro\n\n* TOC\n{:toc}\n\n## A\n");
+        assert_eq!(p.text, "intro\n\n\n## A\n");
+        assert_eq!(p.line_map, [0, 1, 4, 5]);
     }
 
     #[test]

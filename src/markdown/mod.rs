@@ -7,17 +7,21 @@
 //! Internal links are not resolved here (that needs the other notes): they are emitted as
 //! placeholders (`\u{1}A3\u{1}`) that the site-wide link pass substitutes.
 
+mod blocks;
 mod callout;
 mod dialect;
+mod html_pass;
+mod inline;
+
+pub use html_pass::shift_placeholders;
+use html_pass::{apply_block_attrs, fix_dialect_tables, split_segments, text_of_html};
 
 use crate::codeblock::{self, CodeBlock};
 use crate::diagnostics::{Diagnostic, LineIndex, Pos};
-use crate::highlight::{escape, escape_into, Highlighter};
-use crate::sanitize::{balance, is_dangerous_url, sanitize, OpenInline};
-use dialect::{Attachment, BlockAttrs, BODY_SPLIT, HIDDEN_HEAD};
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
-};
+use crate::highlight::Highlighter;
+use crate::sanitize::{balance, OpenInline};
+use dialect::{Attachment, BlockAttrs};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Marks a placeholder; user text never contains it (see `clean_control_chars`).
 pub const PLACEHOLDER: char = '\u{1}';
@@ -237,34 +241,8 @@ impl<'a> State<'a, '_> {
     }
 
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
-        if let Some(end) = self.callout_title_end {
-            // The `[!NOTE] Title` line is already in the callout's title markup: its inline
-            // events (and its paragraph, when that is all the paragraph holds) are skipped.
-            let in_title = range.start < end;
-            let skip = match &event {
-                Event::Start(Tag::Paragraph) => {
-                    let title_only = self.src[range.clone()].trim_end().len() <= end - range.start;
-                    self.callout_para_skipped = title_only;
-                    title_only
-                }
-                Event::End(TagEnd::Paragraph) => std::mem::take(&mut self.callout_para_skipped),
-                Event::Start(tag) => in_title && is_inline_tag(tag),
-                Event::End(tag) => in_title && is_inline_tag_end(tag),
-                Event::SoftBreak | Event::HardBreak => range.start <= end,
-                Event::Text(_)
-                | Event::Code(_)
-                | Event::InlineHtml(_)
-                | Event::InlineMath(_)
-                | Event::FootnoteReference(_)
-                | Event::TaskListMarker(_) => in_title,
-                _ => false,
-            };
-            if skip {
-                return;
-            }
-            if !matches!(event, Event::Start(Tag::Paragraph)) {
-                self.callout_title_end = None;
-            }
+        if self.callout_title_end.is_some() && self.skip_callout_title(&event, &range) {
+            return;
         }
         match &event {
             Event::Start(Tag::BlockQuote(_)) => {
@@ -322,7 +300,9 @@ impl<'a> State<'a, '_> {
                 classes.extend(extra.classes);
                 self.heading = Some(HeadingCapture {
                     level: heading_level(level),
-                    explicit_id: extra.id.or(id.map(|s| s.to_string())),
+                    explicit_id: extra.id.or(id
+                        .filter(|i| !crate::sanitize::is_theme_class(i))
+                        .map(|s| s.to_string())),
                     classes,
                     pos: self.lines.pos(range.start),
                     events: Vec::new(),
@@ -461,6 +441,20 @@ impl<'a> State<'a, '_> {
                 }
                 self.sink().push(Event::Code(t));
             }
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                // A nested heading (in a list or quote) renders through pulldown-cmark:
+                // only safe attributes pass (`{onclick=…}` would otherwise be emitted).
+                self.nest += 1;
+                let keep = |s: &CowStr| !crate::sanitize::is_theme_class(s);
+                self.sink().push(Event::Start(Tag::Heading {
+                    level,
+                    id: id.filter(keep),
+                    classes: classes.into_iter().filter(keep).collect(),
+                    attrs: Vec::new(),
+                }));
+            }
             Event::Start(tag) => {
                 self.nest += 1;
                 self.sink().push(Event::Start(tag));
@@ -472,324 +466,6 @@ impl<'a> State<'a, '_> {
             other => self.sink().push(other),
         }
     }
-
-    /// Places the attribute lists that belong to the block starting here: one right after
-    /// it (no blank line between) or one before it.
-    fn attach(&mut self, tag: &Tag, range: &std::ops::Range<usize>) {
-        let mut attrs = BlockAttrs::default();
-        let src = self.src;
-        self.attachments.retain(|a| {
-            let applies = if a.after {
-                // Ranges may or may not include the block's trailing newline and blank line.
-                let (lo, hi) = (range.end.min(a.at), range.end.max(a.at));
-                range.start < a.at && src.get(lo..hi).is_some_and(|t| t.trim().is_empty())
-            } else {
-                range.start >= a.at
-            };
-            if applies {
-                attrs.extend(a.attrs.clone());
-            }
-            !applies
-        });
-        if attrs.is_empty() {
-            return;
-        }
-        if let (Tag::Heading { .. }, Some(h)) = (tag, &mut self.heading) {
-            // Already capturing this top-level heading: attributes go to its section.
-            h.classes.extend(attrs.classes);
-            h.explicit_id = attrs.id.or(h.explicit_id.take());
-            return;
-        }
-        if matches!(tag, Tag::Heading { .. }) && self.nest == 0 && self.heading.is_none() {
-            self.pending_heading = Some(attrs);
-            return;
-        }
-        if matches!(tag, Tag::CodeBlock(_)) {
-            self.pending_code = Some(attrs);
-            return;
-        }
-        let idx = self.block_attrs.len();
-        self.block_attrs.push(attrs);
-        self.sink()
-            .push(Event::Html(format!("{ATTR_MARK}A{idx}{ATTR_MARK}").into()));
-    }
-
-    fn finish_heading(&mut self) {
-        let Some(h) = self.heading.take() else { return };
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
-        if self.raw_tags && !self.opts.unsafe_html && html.contains('<') {
-            html = balance(&html, PLACEHOLDER);
-        }
-        let idx = self.rendered.headings.len();
-        self.rendered.headings.push(Heading {
-            level: h.level,
-            text: h.text.trim().to_string(),
-            html: html.trim().to_string(),
-            explicit_id: h.explicit_id,
-            classes: h.classes,
-            pos: h.pos,
-        });
-        self.out.push(Event::Html(
-            format!("{HEADING_MARK}{idx}{HEADING_MARK}").into(),
-        ));
-    }
-
-    fn finish_code(&mut self) {
-        let Some(code) = self.code.take() else { return };
-        let (html, block, diagnostic) =
-            codeblock::render(self.hl, self.path, &code.info, code.text, code.pos);
-        self.rendered.diagnostics.extend(diagnostic);
-        self.rendered.code_blocks.push(block);
-        self.out.push(Event::Html(html.into()));
-    }
-
-    fn finish_image(&mut self) {
-        let Some(img) = self.image.take() else { return };
-        let mut html = String::from("<img src=\"");
-        if is_external(&img.src) {
-            if is_dangerous_url(&img.src) {
-                html.push('#');
-            } else {
-                escape_into(&mut html, &img.src);
-            }
-        } else {
-            html.push_str(&self.placeholder('U', &img.src, LinkKind::Url, img.pos));
-        }
-        html.push_str("\" alt=\"");
-        escape_into(&mut html, &img.alt);
-        html.push('"');
-        if !img.title.is_empty() {
-            html.push_str(" title=\"");
-            escape_into(&mut html, &img.title);
-            html.push('"');
-        }
-        html.push_str(" loading=\"lazy\">");
-        self.sink().push(Event::InlineHtml(html.into()));
-    }
-
-    fn start_link(
-        &mut self,
-        link_type: LinkType,
-        dest: CowStr<'a>,
-        title: CowStr<'a>,
-        id: CowStr<'a>,
-        offset: usize,
-    ) {
-        let pos = self.lines.pos(offset);
-        let wiki = matches!(link_type, LinkType::WikiLink { .. });
-        if !wiki && (matches!(link_type, LinkType::Email) || is_external(&dest)) {
-            if is_dangerous_url(&dest) {
-                self.rendered.diagnostics.push(Diagnostic::warning(
-                    self.path,
-                    pos,
-                    "unsafe-link",
-                    format!("link to {:?} dropped: script URLs are not allowed", &*dest),
-                ));
-                self.link_stack.push(true);
-                self.sink()
-                    .push(Event::Html("<a class=\"broken-link\">".into()));
-                return;
-            }
-            self.link_stack.push(false);
-            self.sink().push(Event::Start(Tag::Link {
-                link_type,
-                dest_url: dest,
-                title,
-                id,
-            }));
-            return;
-        }
-        let kind = LinkKind::Anchor {
-            title: title.to_string(),
-        };
-        let ph = self.placeholder('A', &dest, kind, pos);
-        if wiki {
-            if let Some(last) = self.rendered.links.last_mut() {
-                last.wiki = true;
-            }
-        }
-        self.link_stack.push(true);
-        self.sink().push(Event::Html(ph.into()));
-    }
-
-    fn placeholder(&mut self, tag: char, dest: &str, kind: LinkKind, pos: Pos) -> String {
-        let idx = self.rendered.links.len();
-        self.rendered.links.push(LinkRef {
-            dest: dest.to_string(),
-            kind,
-            wiki: false,
-            pos,
-        });
-        format!("{PLACEHOLDER}{tag}{idx}{PLACEHOLDER}")
-    }
-
-    /// `<yel>R</yel>`: an invented element, paired within its block, becomes
-    /// `<span class="yel">`; an unpaired one (`<locals>`) is left to `filter_html`.
-    fn custom_tag(&mut self, raw: &str, end: usize) -> Option<String> {
-        if self.opts.unsafe_html {
-            return None;
-        }
-        let (name, closing) = crate::sanitize::custom_tag_name(raw)?;
-        if closing {
-            return self.open_inline.close_custom(&name);
-        }
-        let rest = &self.src[end..];
-        let block = &rest[..rest.find("\n\n").unwrap_or(rest.len())];
-        let close = format!("</{name}>");
-        block
-            .to_ascii_lowercase()
-            .contains(&close)
-            .then(|| self.open_inline.open_custom(&name))
-    }
-
-    fn filter_html(&mut self, raw: &str, offset: usize) -> String {
-        if self.opts.unsafe_html {
-            return raw.to_string();
-        }
-        let pos = self.lines.pos(offset);
-        let mut urls = Vec::new();
-        let mut html = sanitize(raw, &mut self.open_inline, &mut |url| {
-            if is_external(url) {
-                escape(url)
-            } else {
-                urls.push(url.to_string());
-                format!("{PLACEHOLDER}U?{}{PLACEHOLDER}", urls.len() - 1)
-            }
-        });
-        self.raw_tags |= html.contains('<');
-        // Number the raw-HTML URLs now that the closure no longer borrows `urls`.
-        for (i, url) in urls.iter().enumerate() {
-            let ph = self.placeholder('U', url, LinkKind::Url, pos);
-            html = html.replacen(&format!("{PLACEHOLDER}U?{i}{PLACEHOLDER}"), &ph, 1);
-        }
-        html
-    }
-}
-
-/// Renumbers link placeholders by `offset` (to merge a separately rendered fragment's
-/// links after another fragment's).
-pub fn shift_placeholders(html: &str, offset: usize) -> String {
-    if offset == 0 || !html.contains(PLACEHOLDER) {
-        return html.to_string();
-    }
-    let mut out = String::with_capacity(html.len() + 8);
-    let mut parts = html.split(PLACEHOLDER);
-    out.push_str(parts.next().unwrap_or(""));
-    let mut inside = true;
-    for part in parts {
-        if inside {
-            out.push(PLACEHOLDER);
-            let kind = part.chars().next().unwrap_or('A');
-            match part[kind.len_utf8()..].parse::<usize>() {
-                Ok(n) => out.push_str(&format!("{kind}{}", n + offset)),
-                Err(_) => out.push_str(part),
-            }
-            out.push(PLACEHOLDER);
-        } else {
-            out.push_str(part);
-        }
-        inside = !inside;
-    }
-    out
-}
-
-/// Puts each `ATTR_MARK` marker's attributes on the element tag right after it: classes
-/// joined to an existing `class`, `data-*` added, the id on elements that have none.
-fn apply_block_attrs(html: &str, attrs: &[BlockAttrs]) -> String {
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(start) = rest.find(ATTR_MARK) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let parsed = after
-            .strip_prefix('A')
-            .and_then(|a| a.find(ATTR_MARK).map(|end| (&a[..end], &a[end + 1..])));
-        let Some((idx, tail)) = parsed else {
-            // A table marker (`HIDDEN_HEAD`, `BODY_SPLIT`): handled by `fix_dialect_tables`.
-            out.push(ATTR_MARK);
-            rest = after;
-            continue;
-        };
-        let Some(block) = idx.parse::<usize>().ok().and_then(|i| attrs.get(i)) else {
-            rest = tail;
-            continue;
-        };
-        let ws = tail.len() - tail.trim_start().len();
-        out.push_str(&tail[..ws]);
-        let tail = &tail[ws..];
-        let tag_end = tail.find('>').filter(|_| tail.starts_with('<'));
-        let Some(tag_end) = tag_end else {
-            rest = tail;
-            continue;
-        };
-        let tag = &tail[..tag_end];
-        let name_end = tag[1..]
-            .find(|c: char| c.is_whitespace() || c == '/')
-            .map_or(tag.len(), |i| i + 1);
-        let mut new_tag = tag[..name_end].to_string();
-        let mut own = tag[name_end..].to_string();
-        let classes = block.classes.join(" ");
-        if !classes.is_empty() {
-            match own.find(" class=\"") {
-                Some(at) => own.insert_str(at + 8, &format!("{} ", escape(&classes))),
-                None => own.push_str(&format!(" class=\"{}\"", escape(&classes))),
-            }
-        }
-        if let Some(id) = block.id.as_deref().filter(|_| !own.contains(" id=\"")) {
-            own.push_str(&format!(" id=\"{}\"", escape(id)));
-        }
-        for (name, value) in &block.data {
-            if !own.contains(&format!(" {name}=")) {
-                own.push_str(&format!(" {name}=\"{}\"", escape(value)));
-            }
-        }
-        new_tag.push_str(&own);
-        out.push_str(&new_tag);
-        rest = &tail[tag_end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Drops the generated header of headerless tables and turns body-separator rows into a
-/// new `tbody`.
-fn fix_dialect_tables(html: &str) -> String {
-    let mut out = html.to_string();
-    let hidden = format!("<th>{HIDDEN_HEAD}</th>");
-    while let Some(at) = out.find(&hidden) {
-        let start = out[..at].rfind("<thead>");
-        let end = out[at..]
-            .find("</thead>")
-            .map(|e| at + e + "</thead>".len());
-        match (start, end) {
-            (Some(s), Some(e)) => out.replace_range(s..e, ""),
-            _ => out.replace_range(at..at + hidden.len(), "<th></th>"),
-        }
-    }
-    let split = format!("<td>{BODY_SPLIT}</td>");
-    while let Some(at) = out.find(&split) {
-        let start = out[..at].rfind("<tr>");
-        let end = out[at..].find("</tr>").map(|e| at + e + "</tr>".len());
-        match (start, end) {
-            (Some(s), Some(e)) => out.replace_range(s..e, "</tbody><tbody>"),
-            _ => out.replace_range(at..at + split.len(), "<td></td>"),
-        }
-    }
-    // Markers that did not end up in a table cell are never shown.
-    out.replace(HIDDEN_HEAD, "").replace(BODY_SPLIT, "")
-}
-
-/// The text a reader sees in a sanitised HTML fragment: tags dropped, entities decoded.
-fn text_of_html(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        text.push_str(&rest[..lt]);
-        rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
-    }
-    text.push_str(rest);
-    crate::sanitize::decode_entities(&text)
 }
 
 /// Has a URL scheme (`https:`, `mailto:`) or is protocol-relative.
@@ -840,28 +516,6 @@ fn is_inline_tag_end(tag: &TagEnd) -> bool {
 
 fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
-}
-
-fn split_segments(html: &str) -> Vec<Segment> {
-    let mut segments = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(HEADING_MARK) {
-        let Some(len) = rest[start + 1..].find(HEADING_MARK) else {
-            break;
-        };
-        let before = &rest[..start];
-        if !before.trim().is_empty() {
-            segments.push(Segment::Html(before.to_string()));
-        }
-        if let Ok(idx) = rest[start + 1..start + 1 + len].parse() {
-            segments.push(Segment::Heading(idx));
-        }
-        rest = &rest[start + len + 2..];
-    }
-    if !rest.trim().is_empty() {
-        segments.push(Segment::Html(rest.to_string()));
-    }
-    segments
 }
 
 #[cfg(test)]

@@ -208,3 +208,28 @@ fn callout_in_a_list_item_closes_inside_it() {
     );
     assert!(h.contains("</div></div>\n</li>"), "{h}");
 }
+
+#[test]
+fn nested_heading_attributes_are_filtered() {
+    // Found by tests/fuzz_note.rs: pulldown-cmark renders `{key=value}` heading attributes.
+    let r = md("- ## x {onclick=alert(1) .ok .cg-top #cg-x}\n\n## y {#cg-top}\n");
+    let h = html(&r);
+    assert!(h.contains("<h2 class=\"ok\">x</h2>"), "{h}");
+    assert_eq!(r.headings[0].explicit_id, None);
+}
+
+#[test]
+fn callout_title_alone_then_a_paragraph() {
+    // Found by tests/fuzz_note.rs (100k cases): an arithmetic overflow panic.
+    let h = html(&md("> [!NOTE]\n>\n> para\n"));
+    assert!(
+        h.contains("<div class=\"callout-body\">\n<p>para</p>\n</div></div>"),
+        "{h}"
+    );
+}
+
+#[test]
+fn app_links_survive_balancing() {
+    let h = html(&md("[vault](obsidian://open?vault=x) and <kbd>K</kbd>\n"));
+    assert!(h.contains("href=\"obsidian://open?vault=x\""), "{h}");
+}
