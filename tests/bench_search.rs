@@ -98,6 +98,11 @@ impl IndexFiles for Counting {
 
 /// Bytes a fresh page downloads for `probe` (UI limit of 12 results).
 fn first_query_bytes(public: &Path, probe: &str) -> usize {
+    first_query_files(public, probe).1
+}
+
+/// Files (`k`, `t`, `d` kinds → bytes) a fresh page downloads for `probe`, and the total.
+fn first_query_files(public: &Path, probe: &str) -> (Vec<(String, usize)>, usize) {
     let files = Counting {
         dir: public.to_path_buf(),
         read: Rc::default(),
@@ -105,8 +110,14 @@ fn first_query_bytes(public: &Path, probe: &str) -> usize {
     };
     let mut searcher = Searcher::open(files.clone()).unwrap();
     searcher.search(probe, 12).unwrap();
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for rel in files.read.borrow().iter() {
+        let kind = rel.split('/').next().unwrap_or("").to_string();
+        let size = std::fs::metadata(public.join("search").join(rel)).map_or(0, |m| m.len());
+        *kinds.entry(kind).or_default() += size as usize;
+    }
     let total = *files.bytes.borrow();
-    total
+    (kinds.into_iter().collect(), total)
 }
 
 #[test]
@@ -155,6 +166,17 @@ fn probe_bytes() {
         kb(median)
     );
     for (b, p) in worst.iter().rev().take(5) {
-        println!("worst probe          {p:<20} {:>6.1} kB", kb(*b));
+        let (kinds, _) = first_query_files(&public, p);
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|(k, b)| format!("{k} {:.1}", kb(*b)))
+            .collect();
+        println!(
+            "worst probe          {p:<20} {:>6.1} kB ({})",
+            kb(*b),
+            kinds.join(", ")
+        );
     }
+    let over = worst.iter().filter(|w| w.0 > 50 * 1024).count();
+    println!("probes over 50 kB: {over} of {}", worst.len());
 }

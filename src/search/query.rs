@@ -6,7 +6,8 @@
 //! 2. Each word expands, through the dictionary of its first two chars, to: itself (exact,
 //!    quality 100); words of the same light stem (`tables` ↔ `table`, 80); shorter indexed
 //!    words it starts with (`dictionary` → `dict`, 45); up to `PREFIX_MAX` (last word, being
-//!    typed) or `PREFIX_FEW` (other words) longer words it starts (prefix, 50); and only
+//!    typed, if 4+ chars; `PREFIX_SHORT` for 3 chars) or `PREFIX_FEW` (other words, and a
+//!    last word of 2 chars) longer words it starts, shortest first (prefix, 50); and only
 //!    when none of those exist, words within 1 edit (2 for 8+ chars; typo, 25) — so a typo
 //!    never outranks a prefix, nor a prefix an exact match in the same field.
 //! 3. BM25-style: a doc's score for a word is the best `idf × field_weight × quality` over
@@ -27,7 +28,8 @@ use super::tokenize::{self, is_stop_word, stem};
 use std::collections::{BTreeMap, HashMap};
 
 pub const PREFIX_MAX: usize = 12;
-pub const PREFIX_FEW: usize = 4;
+pub const PREFIX_FEW: usize = 2;
+pub const PREFIX_SHORT: usize = 4;
 pub const TYPO_MAX: usize = 6;
 /// Query words looked at; the rest of a pasted paragraph is ignored (keeps scores exact
 /// integers in JavaScript too).
@@ -262,7 +264,13 @@ impl<F: IndexFiles> Searcher<F> {
             .collect();
         prefixed
             .sort_by(|a, b| (a.chars().count(), a.as_str()).cmp(&(b.chars().count(), b.as_str())));
-        let few = if last { PREFIX_MAX } else { PREFIX_FEW };
+        // A word of 2–3 letters starts too many words to fetch them all (each can cost a
+        // term shard): its shortest completions only.
+        let few = match (last, qlen) {
+            (false, _) | (true, 0..=2) => PREFIX_FEW,
+            (true, 3) => PREFIX_SHORT,
+            (true, _) => PREFIX_MAX,
+        };
         let prefixed: Vec<(String, u64)> = prefixed
             .iter()
             .take(few)

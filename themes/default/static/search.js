@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var PREFIX_MAX = 12, PREFIX_FEW = 4, TYPO_MAX = 6, MAX_WORDS = 16;
+  var PREFIX_MAX = 12, PREFIX_FEW = 2, PREFIX_SHORT = 4, TYPO_MAX = 6, MAX_WORDS = 16;
   var Q_EXACT = 100, Q_STEM = 80, Q_PREFIX = 50, Q_SHORTER = 45, Q_TYPO = 25, Q_COMPOUND = 50;
   var SHEET_BOOST_HALVES = 4, F_SHEET = 2, MASK = 64, COMMON_MARK = "!";
   var MAX_TERM = 48, UI_LIMIT = 12;
@@ -234,7 +234,8 @@
       var pre = [];
       for (var i = lo; i < list.length && list[i].startsWith(q); i++) if (list[i] !== q && !has(list[i])) pre.push(list[i]);
       pre.sort(function (a, b) { return (chars(a).length - chars(b).length) || cmpStr(a, b); });
-      pre.slice(0, last ? PREFIX_MAX : PREFIX_FEW).forEach(function (t) { add(t, Q_PREFIX); });
+      var few = !last || qlen <= 2 ? PREFIX_FEW : qlen === 3 ? PREFIX_SHORT : PREFIX_MAX;
+      pre.slice(0, few).forEach(function (t) { add(t, Q_PREFIX); });
       if (qlen >= 4 && !out.length) {
         var max = qlen >= 8 ? 2 : 1, typos = [];
         list.forEach(function (t) {
