@@ -28,7 +28,7 @@ const GZIP_LEVEL: u32 = 6;
 /// spread over the whole site.
 pub const DOCS_PER_SHARD: usize = 4;
 /// Raw bytes of postings per term shard before a new shard starts.
-pub const TERM_SHARD_BYTES: usize = 4 * 1024;
+pub const TERM_SHARD_BYTES: usize = 2 * 1024;
 
 /// A term in more than `common_limit(docs)` entries is "common": its prose-only postings
 /// are dropped (they carry no signal and would dominate the download) and its postings

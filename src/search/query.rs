@@ -3,7 +3,8 @@
 //!
 //! 1. The query splits into words (`tokenize::query`); English stop words are dropped when
 //!    the query has other words, so they are never required.
-//! 2. Each word expands, through the dictionary of its first two chars, to: itself (exact,
+//! 2. Each word expands, through the dictionary of its first two chars (a part of a code
+//!    token typed out, like `functools` in `functools.wraps`, only to itself if it exists), to: itself (exact,
 //!    quality 100); words of the same light stem (`tables` ↔ `table`, 80); shorter indexed
 //!    words it starts with (`dictionary` → `dict`, 45); up to `PREFIX_MAX` (last word, being
 //!    typed, if 4+ chars; `PREFIX_SHORT` for 3 chars) or `PREFIX_FEW` (other words, and a
@@ -236,12 +237,21 @@ impl<F: IndexFiles> Searcher<F> {
     /// The expansions of a query word with their quality (see the module header): every
     /// expansion can cost a shard download in the browser, so prefixes are few except for
     /// the last word, and typos are tried only when nothing else matches.
-    pub fn expand(&mut self, q: &str, last: bool) -> Result<Vec<(String, u64)>, SearchError> {
+    /// `exact_only`: a literal part of a code token, expanded only if it has no exact match.
+    pub fn expand(
+        &mut self,
+        q: &str,
+        last: bool,
+        exact_only: bool,
+    ) -> Result<Vec<(String, u64)>, SearchError> {
         let dict = self.dict(q)?;
         let mut out: Vec<(String, u64)> = Vec::new();
         let start = dict.partition_point(|t| t.as_str() < q);
         if dict.get(start).is_some_and(|t| t == q) {
             out.push((q.to_string(), Q_EXACT));
+            if exact_only {
+                return Ok(out);
+            }
         }
         let qlen = q.chars().count();
         let q_stem = stem(q);
@@ -302,11 +312,19 @@ impl<F: IndexFiles> Searcher<F> {
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let chunks = tokenize::query(query);
         let mut words: Vec<String> = Vec::new();
-        for c in &chunks {
-            for t in &c.required {
+        // Parts of a code token typed out (`functools` in `functools.wraps`, all of
+        // `lindra_ber_kaqui` but the part being typed) are literal: exact match only, when
+        // there is one — each expansion can cost a download.
+        let mut literal: HashMap<String, bool> = HashMap::new();
+        for (ci, c) in chunks.iter().enumerate() {
+            let token = c.compound.is_some() && c.required.len() > 1;
+            for (pi, t) in c.required.iter().enumerate() {
                 if !words.contains(t) {
                     words.push(t.clone());
                 }
+                let typing = ci + 1 == chunks.len() && pi + 1 == c.required.len();
+                let is_literal = token && !typing;
+                *literal.entry(t.clone()).or_insert(is_literal) &= is_literal;
             }
         }
         if words.iter().any(|w| !is_stop_word(w)) {
@@ -329,7 +347,9 @@ impl<F: IndexFiles> Searcher<F> {
         let mut docs: BTreeMap<u32, DocScore> = BTreeMap::new();
         let mut rarity: HashMap<String, u64> = HashMap::new();
         for (i, q) in words.iter().enumerate() {
-            for (term, quality) in self.expand(q, i + 1 == n && !last_complete)? {
+            let last = i + 1 == n && !last_complete;
+            let exact_only = i + 1 != n && literal.get(q).copied().unwrap_or(false);
+            for (term, quality) in self.expand(q, last, exact_only)? {
                 let (list, term_idf) = self.postings(&term)?;
                 rarity.insert(term.clone(), term_idf);
                 for (doc, mask) in list {

@@ -215,7 +215,7 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < t) lo = mid + 1; else hi = mid; }
     return list[lo] === t;
   }
-  function expand(m, q, last) {
+  function expand(m, q, last, exactOnly) {
     return dictFile(m, q).then(function (d) {
       // Stems of a dictionary file are computed once per page, not per keystroke.
       var list = d.terms, stems = d.stems || (d.stems = list.map(stem));
@@ -223,7 +223,7 @@
       var has = function (t) { return seen.has(t); };
       var lo = 0, hi = list.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < q) lo = mid + 1; else hi = mid; }
-      if (list[lo] === q) add(q, Q_EXACT);
+      if (list[lo] === q) { add(q, Q_EXACT); if (exactOnly) return out; }
       var qlen = chars(q).length, qStem = stem(q);
       if (qlen >= 4) list.forEach(function (t, i) { if (t !== q && stems[i] === qStem) add(t, Q_STEM); });
       list.forEach(function (t) {
@@ -254,15 +254,25 @@
     limit = limit || UI_LIMIT;
     var started = performance.now();
     return meta().then(function (m) {
-      var chunks = parseQuery(query), terms = [];
-      chunks.forEach(function (c) { c.required.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
+      var chunks = parseQuery(query), terms = [], literal = new Map();
+      // Parts of a code token typed out are literal (mirror of query.rs).
+      chunks.forEach(function (c, ci) {
+        var token = !!c.compound && c.required.length > 1;
+        c.required.forEach(function (t, pi) {
+          if (terms.indexOf(t) < 0) terms.push(t);
+          var isLiteral = token && !(ci === chunks.length - 1 && pi === c.required.length - 1);
+          literal.set(t, (literal.has(t) ? literal.get(t) : true) && isLiteral);
+        });
+      });
       if (terms.some(function (t) { return !STOP_WORDS.has(t); })) terms = terms.filter(function (t) { return !STOP_WORDS.has(t); });
       terms = terms.slice(0, MAX_WORDS);
       if (!terms.length) return [];
       var lastCompound = chunks.length ? chunks[chunks.length - 1].compound : null;
       var complete = lastCompound ? dict(m, lastCompound).then(function (list) { return sortedHas(list, lastCompound); }) : Promise.resolve(false);
       return complete.then(function (lastComplete) {
-        return Promise.all(terms.map(function (q, i) { return expand(m, q, i === terms.length - 1 && !lastComplete); }));
+        return Promise.all(terms.map(function (q, i) {
+          return expand(m, q, i === terms.length - 1 && !lastComplete, i !== terms.length - 1 && literal.get(q) === true);
+        }));
       }).then(function (expansions) {
         var wanted = [];
         expansions.forEach(function (ex) { ex.forEach(function (e) { wanted.push(e[0]); }); });
