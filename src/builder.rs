@@ -12,7 +12,7 @@ use crate::progress::Progress;
 use crate::site::{self, SheetPage, SiteModel};
 use crate::site_path::SitePath;
 use crate::source::{self, SourceTree};
-use crate::taxonomy::TagPage;
+use crate::taxonomy::{Category, TagPage};
 use crate::templates::{Assets, Templates, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Leave the search index out of the plan (`serve` builds it after the pages).
     pub skip_search: bool,
+    /// Print each stage's time on stderr (`--timings`; also `CHEATGEN_TIMINGS=1`).
+    pub timings: bool,
 }
 
 #[derive(Debug, Default)]
@@ -96,7 +98,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let planned = plan(opts, &Highlighter::new())?;
     let mut report = planned.report;
     report.diagnostics.splice(0..0, session.warnings.drain(..));
-    let mut timings = Timings::from_env();
+    let mut timings = Timings::new(opts.timings);
     report.write = session.publish(&planned.plan)?;
     timings.lap("write");
     report.elapsed = started.elapsed();
@@ -178,7 +180,7 @@ pub struct BuildCache {
     fingerprint: Option<blake3::Hash>,
     notes: HashMap<String, Arc<RenderedNote>>,
     pages: PageCache<SheetPage>,
-    /// Tag pages list every card of their sheets: large, and mostly unchanged by an edit.
+    /// Tag listing pages: many, and mostly unchanged by an edit.
     tag_pages: PageCache<TagPage>,
     /// Notes rendered (not reused) by the last build.
     pub rendered: usize,
@@ -233,7 +235,7 @@ pub fn plan_cached(
     cache: &mut BuildCache,
 ) -> Result<Planned> {
     let started = Instant::now();
-    let mut timings = Timings::from_env();
+    let mut timings = Timings::new(opts.timings);
     let (config, site_url) = load_config(opts)?;
     let output_dir = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let theme = Theme::load(&opts.root, &config.theme)?;
@@ -413,8 +415,9 @@ fn render_pages(
             OutputFile::Bytes(html.into_bytes()),
         );
     }
+    let tag_pages: Vec<TagPage> = model.tags.iter().flat_map(TagPage::pages).collect();
     tag_cache.render(
-        &model.tags,
+        &tag_pages,
         |t| &t.output_path,
         |t| templates.render("tag.html", &base(&|c| c.insert("tag", t))),
         keep,
@@ -427,8 +430,8 @@ fn render_pages(
             OutputFile::Bytes(html.into_bytes()),
         );
     }
-    for cat in &model.home.categories {
-        let html = templates.render("category.html", &base(&|c| c.insert("category", cat)))?;
+    for cat in model.home.categories.iter().flat_map(Category::pages) {
+        let html = templates.render("category.html", &base(&|c| c.insert("category", &cat)))?;
         plan.insert(
             cat.output_path.to_string(),
             OutputFile::Bytes(html.into_bytes()),
@@ -473,12 +476,13 @@ fn reserved_url_conflicts(model: &SiteModel, root: &std::path::Path) -> Vec<Diag
         .collect()
 }
 
-/// Phase timings on stderr when `CHEATGEN_TIMINGS` is set (for benchmarking, not tests).
+/// Stage timings on stderr with `--timings` or when `CHEATGEN_TIMINGS` is set.
 struct Timings(Option<Instant>);
 
 impl Timings {
-    fn from_env() -> Self {
-        Timings(std::env::var_os("CHEATGEN_TIMINGS").map(|_| Instant::now()))
+    fn new(asked: bool) -> Self {
+        let on = asked || std::env::var_os("CHEATGEN_TIMINGS").is_some();
+        Timings(on.then(Instant::now))
     }
 
     fn lap(&mut self, phase: &str) {

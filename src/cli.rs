@@ -155,6 +155,10 @@ pub struct BuildArgs {
     /// Write into a non-empty output directory that cheatgen did not create.
     #[arg(long)]
     pub force: bool,
+    /// Print the time each build stage took (render notes, site passes, templates,
+    /// search index, write) on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Runs the parsed command; returns the process exit code.
@@ -221,6 +225,7 @@ fn run_build(args: BuildArgs) -> i32 {
         force: args.force,
         progress: !args.quiet,
         skip_search: false,
+        timings: args.timings,
     };
     match builder::build(&opts) {
         Ok(report) => {

@@ -1,6 +1,7 @@
 //! Machine-readable site files for hosting: `sitemap.xml`, `robots.txt`, the Atom feed of
 //! recently updated sheets (`atom.xml`) and GitHub Pages' `CNAME`. Sitemap and feed need
-//! absolute URLs, so they are written only when `base_url` is absolute.
+//! absolute URLs, so they are written only when `base_url` is absolute. Over 50,000 URLs
+//! the sitemap becomes a sitemap index with numbered parts, as the protocol requires.
 
 use crate::config::{Config, SiteUrl};
 use crate::site::{SheetPage, SiteModel};
@@ -13,7 +14,7 @@ pub const FEED_FILE: &str = "atom.xml";
 pub fn files(model: &SiteModel, url: &SiteUrl, config: &Config) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     if url.absolute.is_some() {
-        out.push(("sitemap.xml".into(), sitemap(model, url).into_bytes()));
+        out.extend(sitemaps(model, url));
         if let Some(feed) = feed(model, url, config) {
             out.push((FEED_FILE.into(), feed.into_bytes()));
         }
@@ -31,7 +32,12 @@ pub fn has_feed(model: &SiteModel, url: &SiteUrl) -> bool {
     url.absolute.is_some() && model.sheets.iter().any(|s| stamp(s).is_some())
 }
 
-fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
+/// Most URLs one sitemap file may hold (sitemaps.org protocol); more go into numbered
+/// files `sitemap-1.xml`, `sitemap-2.xml`, … listed by a sitemap index at `sitemap.xml`.
+const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// The sitemap files: `sitemap.xml` alone, or a sitemap index plus its parts.
+fn sitemaps(model: &SiteModel, url: &SiteUrl) -> Vec<(String, Vec<u8>)> {
     let mut urls: Vec<(&str, Option<String>)> = vec![(url.base_path.as_str(), None)];
     urls.extend(model.sections.iter().map(|s| (s.url.as_str(), None)));
     urls.extend(
@@ -41,22 +47,56 @@ fn sitemap(model: &SiteModel, url: &SiteUrl) -> String {
             .map(|s| (s.url.as_str(), stamp(s).map(|d| d[..10].to_string()))),
     );
     urls.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (u, lastmod) in urls {
-        if let Some(abs) = url.absolute_url(u) {
-            xml.push_str("  <url><loc>");
-            xml.push_str(&xml_text(&abs));
-            xml.push_str("</loc>");
+    let entries: Vec<String> = urls
+        .into_iter()
+        .filter_map(|(u, lastmod)| {
+            let abs = url.absolute_url(u)?;
+            let mut e = format!("<url><loc>{}</loc>", xml_text(&abs));
             if let Some(d) = lastmod {
-                xml.push_str("<lastmod>");
-                xml.push_str(&xml_text(&d));
-                xml.push_str("</lastmod>");
+                e.push_str(&format!("<lastmod>{}</lastmod>", xml_text(&d)));
             }
-            xml.push_str("</url>\n");
-        }
+            e.push_str("</url>\n");
+            Some(e)
+        })
+        .collect();
+    split_sitemap(&entries, SITEMAP_MAX_URLS, |name| {
+        url.absolute_url(&format!("{}{name}", url.base_path))
+    })
+}
+
+/// `sitemap.xml` with every entry when they fit in `max`, else a sitemap index at
+/// `sitemap.xml` and `sitemap-N.xml` parts of at most `max` entries each.
+fn split_sitemap(
+    entries: &[String],
+    max: usize,
+    absolute: impl Fn(&str) -> Option<String>,
+) -> Vec<(String, Vec<u8>)> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    let urlset = |part: &[String]| {
+        let mut xml = format!("{HEAD}<urlset {NS}>\n");
+        part.iter().for_each(|e| xml.push_str(e));
+        xml.push_str("</urlset>\n");
+        xml.into_bytes()
+    };
+    if entries.len() <= max {
+        return vec![("sitemap.xml".into(), urlset(entries))];
     }
-    xml.push_str("</urlset>\n");
-    xml
+    let mut files = Vec::new();
+    let mut index = format!("{HEAD}<sitemapindex {NS}>\n");
+    for (i, part) in entries.chunks(max.max(1)).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        if let Some(loc) = absolute(&name) {
+            index.push_str(&format!(
+                "<sitemap><loc>{}</loc></sitemap>\n",
+                xml_text(&loc)
+            ));
+        }
+        files.push((name, urlset(part)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index.into_bytes()));
+    files
 }
 
 /// `s` as XML character data or attribute value: markup characters escaped, and characters
@@ -159,4 +199,72 @@ fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {
     }
     xml.push_str("</feed>\n");
     Some(xml)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("<url><loc>https://x.test/s{i}/</loc></url>\n"))
+            .collect()
+    }
+
+    fn abs(name: &str) -> Option<String> {
+        Some(format!("https://x.test/{name}"))
+    }
+
+    fn text(f: &(String, Vec<u8>)) -> &str {
+        std::str::from_utf8(&f.1).unwrap()
+    }
+
+    #[test]
+    fn one_sitemap_up_to_the_limit() {
+        let files = split_sitemap(&entries(3), 3, abs);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap.xml");
+        let xml = text(&files[0]);
+        assert!(xml.contains("<urlset "), "{xml}");
+        assert_eq!(xml.matches("<url>").count(), 3);
+        roxmltree::Document::parse(xml).unwrap();
+    }
+
+    #[test]
+    fn index_with_parts_over_the_limit() {
+        let files = split_sitemap(&entries(7), 3, abs);
+        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
+        );
+        let index = roxmltree::Document::parse(text(&files[0])).unwrap();
+        assert_eq!(index.root_element().tag_name().name(), "sitemapindex");
+        let locs: Vec<&str> = index
+            .descendants()
+            .filter(|n| n.has_tag_name("loc"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(
+            locs,
+            [
+                "https://x.test/sitemap-1.xml",
+                "https://x.test/sitemap-2.xml",
+                "https://x.test/sitemap-3.xml"
+            ]
+        );
+        let per_part: Vec<usize> = files[1..]
+            .iter()
+            .map(|f| text(f).matches("<url>").count())
+            .collect();
+        assert_eq!(per_part, [3, 3, 1], "every URL once, none over the limit");
+        for f in &files[1..] {
+            roxmltree::Document::parse(text(f)).unwrap();
+        }
+    }
 }

@@ -1,6 +1,8 @@
-//! Site pass: tags and categories. Builds the `/tags/` index, one page per tag, one page
-//! per category, and for every sheet its tag links, "related sheets" (most shared tags)
-//! and prev/next neighbours within its category.
+//! Site pass: tags and categories. Builds the `/tags/` index, one listing per tag and per
+//! category, and for every sheet its tag links, "related sheets" (most shared tags) and
+//! prev/next neighbours within its category. Listings stay small at any site size: sheet
+//! titles and card counts (a tag page's card links collapsed under each sheet), paginated
+//! at [`PER_PAGE`] sheets: `tags/git/`, `tags/git/page/2/`, ….
 
 use crate::site::{Crumb, SheetPage, SheetSummary};
 use crate::site_path::{Segment, SitePath};
@@ -18,6 +20,10 @@ pub struct TagLink {
     pub count: usize,
 }
 
+/// Sheets per listing page (tag and category pages): about 50 KB of HTML for a tag page
+/// of sheets with 8 cards each.
+pub const PER_PAGE: usize = 50;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagSheet {
     #[serde(flatten)]
@@ -26,14 +32,30 @@ pub struct TagSheet {
     pub cards: Vec<Crumb>,
 }
 
+/// Where a listing page sits among its pages (absent when everything fits on one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pager {
+    /// 1-based.
+    pub current: usize,
+    pub total: usize,
+    pub first_url: String,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub last_url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagPage {
     pub name: String,
     pub url: String,
     #[serde(skip)]
     pub output_path: SitePath,
+    /// All the tag's sheets in the model; one page's share in a page from [`TagPage::pages`].
     pub sheets: Vec<TagSheet>,
+    /// Sheets and cards under the tag (all pages).
+    pub sheet_count: usize,
     pub card_count: usize,
+    pub pager: Option<Pager>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,7 +65,101 @@ pub struct Category {
     pub url: String,
     #[serde(skip)]
     pub output_path: SitePath,
+    /// All the category's sheets in the model; one page's share in a page from
+    /// [`Category::pages`].
     pub sheets: Vec<SheetSummary>,
+    pub sheet_count: usize,
+    pub pager: Option<Pager>,
+}
+
+impl TagPage {
+    /// The listing pages of this tag, [`PER_PAGE`] sheets each.
+    pub fn pages(&self) -> Vec<TagPage> {
+        paginate(
+            &self.sheets,
+            &self.url,
+            &self.output_path,
+            |sheets, url, path, pager| TagPage {
+                sheets,
+                url,
+                output_path: path,
+                pager,
+                ..self.clone_empty()
+            },
+        )
+    }
+
+    fn clone_empty(&self) -> TagPage {
+        TagPage {
+            name: self.name.clone(),
+            url: String::new(),
+            output_path: self.output_path.clone(),
+            sheets: Vec::new(),
+            sheet_count: self.sheet_count,
+            card_count: self.card_count,
+            pager: None,
+        }
+    }
+}
+
+impl Category {
+    /// The listing pages of this category, [`PER_PAGE`] sheets each.
+    pub fn pages(&self) -> Vec<Category> {
+        paginate(
+            &self.sheets,
+            &self.url,
+            &self.output_path,
+            |sheets, url, path, pager| Category {
+                name: self.name.clone(),
+                id: self.id.clone(),
+                url,
+                output_path: path,
+                sheets,
+                sheet_count: self.sheet_count,
+                pager,
+            },
+        )
+    }
+}
+
+/// Splits `sheets` into pages: the first at `url` / `first_path`, page n at `url` +
+/// `page/n/`. A page whose path is not valid is left out (cannot happen for the paths
+/// built here, whose first page is valid).
+fn paginate<S: Clone, T>(
+    sheets: &[S],
+    url: &str,
+    first_path: &SitePath,
+    make: impl Fn(Vec<S>, String, SitePath, Option<Pager>) -> T,
+) -> Vec<T> {
+    let total = sheets.len().div_ceil(PER_PAGE).max(1);
+    let page_url = |n: usize| match n {
+        1 => url.to_string(),
+        n => format!("{url}page/{n}/"),
+    };
+    let dir = first_path.as_str().trim_end_matches("index.html");
+    (1..=total)
+        .filter_map(|n| {
+            let path = match n {
+                1 => first_path.clone(),
+                n => SitePath::index_page(&format!("{dir}page/{n}/")).ok()?,
+            };
+            let pager = (total > 1).then(|| Pager {
+                current: n,
+                total,
+                first_url: page_url(1),
+                prev_url: (n > 1).then(|| page_url(n - 1)),
+                next_url: (n < total).then(|| page_url(n + 1)),
+                last_url: page_url(total),
+            });
+            let chunk = sheets
+                .iter()
+                .skip((n - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .cloned()
+                .collect();
+            Some(make(chunk, page_url(n), path, pager))
+        })
+        .collect()
 }
 
 /// Per-sheet navigation computed from tags and categories.
@@ -111,8 +227,10 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
                 name: tag_names[slug].clone(),
                 url: tag_url(slug),
                 output_path,
+                sheet_count: sheets.len(),
                 card_count: sheets.iter().map(|s| s.cards.len()).sum(),
                 sheets,
+                pager: None,
             })
         })
         .collect();
@@ -148,7 +266,9 @@ pub fn build(sheets: &[SheetPage], summaries: &[SheetSummary], base_path: &str) 
             output_path,
             id,
             url,
+            sheet_count: list.len(),
             sheets: list.iter().map(|&i| summaries[i].clone()).collect(),
+            pager: None,
         });
     }
 
@@ -226,7 +346,7 @@ pub fn cloud(tags: &[TagPage]) -> Vec<TagLink> {
         .map(|t| TagLink {
             name: t.name.clone(),
             url: t.url.clone(),
-            count: t.sheets.len(),
+            count: t.sheet_count,
         })
         .collect()
 }
