@@ -2,10 +2,15 @@
 //! over loopback HTTP: packed card layout at desktop, wide and phone widths, axe-core in
 //! light and dark, the sticky-header jump, the theme toggle's persistence and first paint,
 //! print, layout shift and external requests. Also the theme's byte budget and the card
-//! heading ids (no browser needed). `screenshots` (ignored) saves review screenshots; run it
-//! with `bench/screenshots.sh`.
+//! heading ids (no browser needed). `dialect.rs`: the Markdown dialect's constructs (callouts,
+//! highlighted lines, wrapped code, heading-only groups …) as the theme shows them.
+//! `screenshots.rs` (ignored) saves review screenshots; run it with `bench/screenshots.sh`.
 
 mod common;
+#[path = "browser_look/dialect.rs"]
+mod dialect;
+#[path = "browser_look/screenshots.rs"]
+mod screenshots;
 
 use common::browser::{browser, eval, wait_for};
 use common::server::StaticServer;
@@ -349,7 +354,7 @@ fn axe_core_finds_no_serious_violations_in_light_and_dark() {
     let mut failures = Vec::new();
     for scheme in ["light", "dark"] {
         media(&tab, None, scheme);
-        for page in ["/", "/code/", "/tags/shell/", "/one/"] {
+        for page in ["/", "/code/", "/tags/shell/", "/one/", "/dialect/"] {
             go(&tab, &server.url(page));
             for v in axe(&tab, &source) {
                 failures.push(format!("{scheme} {page}: {v}"));
@@ -419,61 +424,4 @@ fn theme_assets_fit_the_budget_and_cards_link_from_their_headings() {
         .select(&sel("header.cg-top #cg-wrap[aria-pressed]"))
         .next()
         .is_some());
-}
-
-/// Review screenshots of the fixture at 1440×900 and 390×844, light and dark, into
-/// `target/screenshots/` (or `$SCREENSHOT_DIR`). `bench/screenshots.sh` runs this.
-#[test]
-#[ignore]
-fn screenshots() {
-    use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-    let _serial = common::browser::serial();
-    let (_site, server) = served();
-    let dir = std::env::var("SCREENSHOT_DIR").map_or_else(
-        |_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"),
-        PathBuf::from,
-    );
-    std::fs::create_dir_all(&dir).unwrap();
-    let Some(tab) = tab_at(1440, 900, None) else {
-        return;
-    };
-    for (w, h) in [(1440, 900), (390, 844)] {
-        resize(&tab, w, h);
-        for scheme in ["light", "dark"] {
-            media(&tab, None, scheme);
-            for (name, page) in [
-                ("home", "/"),
-                ("long", "/long/"),
-                ("code", "/code/"),
-                ("one", "/one/"),
-                ("grouped", "/grouped/"),
-                ("tag", "/tags/shell/"),
-            ] {
-                go(&tab, &server.url(page));
-                let png = tab
-                    .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-                    .unwrap();
-                let file = dir.join(format!("{name}-{w}x{h}-{scheme}.png"));
-                std::fs::write(&file, png).unwrap();
-                eprintln!("{}", file.display());
-            }
-            // The open search panel.
-            go(&tab, &server.url("/code/"));
-            tab.find_element("#cg-q").unwrap().click().unwrap();
-            tab.type_str("tar").unwrap();
-            wait_for(WAIT, || {
-                eval(
-                    &tab,
-                    "document.querySelectorAll('#cg-results .cg-hit').length || null",
-                )
-                .as_u64()
-            });
-            let png = tab
-                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-                .unwrap();
-            let file = dir.join(format!("search-{w}x{h}-{scheme}.png"));
-            std::fs::write(&file, png).unwrap();
-            eprintln!("{}", file.display());
-        }
-    }
 }
