@@ -2,8 +2,9 @@
 //!
 //! Pipeline (one module per stage): `source` (walk + read) → `frontmatter` → `markdown`
 //! (+ `codeblock`, `highlight`, `sanitize`) → `cards` → `note` (the pure per-note render) → site passes
-//! (`site`, `links`) → `templates` → `output` (atomic write). `builder` orchestrates;
-//! `cli` holds the command-line types, and `main.rs` only dispatches.
+//! (`site`, `links`, `site_path`) → `templates` → `output` (guarded, locked, staged publish).
+//! `builder` orchestrates; `cli` holds the command-line types, and `main.rs` only
+//! dispatches. `ARCHITECTURE.md` at the repository root is the map.
 
 pub mod backlinks;
 pub mod builder;
