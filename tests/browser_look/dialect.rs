@@ -106,7 +106,8 @@ fn dialect_constructs_are_styled_in_light_and_dark() {
         assert!(probe(&v, "separator") >= 2.0, "{scheme}: {v}");
     }
 
-    // Touch screens show Copy all the time: code keeps clear of it.
+    // Touch screens show Copy all the time: wrapped code keeps clear of it; code that
+    // scrolls keeps its full width (it can be scrolled out from under the button).
     use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
     tab.call_method(SetEmulatedMedia {
         media: None,
@@ -118,14 +119,17 @@ fn dialect_constructs_are_styled_in_light_and_dark() {
     .unwrap();
     resize(&tab, 390, 844);
     go(&tab, &server.url("/dialect/"));
-    let touch = eval(&tab, "(function(){var c=document.querySelector('.code'),b=c.querySelector('.copy').getBoundingClientRect(),p=c.querySelector('pre');\
+    let touch = eval(&tab, "(function(){var c=document.querySelector('.code.wrap'),b=c.querySelector('.copy').getBoundingClientRect(),p=c.querySelector('pre');\
+var s=document.querySelector('.code:not(.wrap) pre');\
 return {hoverNone:matchMedia('(hover: none)').matches,shown:getComputedStyle(c.querySelector('.code-bar')).opacity,\
-textRight:p.getBoundingClientRect().right-parseFloat(getComputedStyle(p).paddingRight),copyLeft:b.left};})()");
+textRight:p.getBoundingClientRect().right-parseFloat(getComputedStyle(p).paddingRight),copyLeft:b.left,\
+scrollPad:parseFloat(getComputedStyle(s).paddingRight)};})()");
     eprintln!("touch: {touch}");
     assert_eq!(touch["hoverNone"], true, "hover emulation: {touch}");
     assert_eq!(touch["shown"], "1", "{touch}");
     assert!(
         probe(&touch, "textRight") <= probe(&touch, "copyLeft"),
-        "code text runs under the Copy button: {touch}"
+        "wrapped code runs under the Copy button: {touch}"
     );
+    assert!(probe(&touch, "scrollPad") < 16.0, "{touch}");
 }
