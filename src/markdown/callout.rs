@@ -64,10 +64,28 @@ pub fn parse(src: &str, start: usize) -> Option<Callout> {
     })
 }
 
+/// A custom title's inline Markdown (`Use the *fast* path`, `` `git` tips``) as HTML:
+/// emphasis, strong, strikethrough and code only. Anything else (links, raw HTML, images)
+/// keeps just its text, so a title can never carry markup the sanitiser has not seen.
+fn title_html(title: &str) -> String {
+    use pulldown_cmark::{Options, Parser};
+    let events = Parser::new_ext(title, Options::ENABLE_STRIKETHROUGH).filter_map(|e| match e {
+        Event::Text(_) | Event::Code(_) => Some(e),
+        Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
+        Event::SoftBreak | Event::HardBreak => Some(Event::Text(" ".into())),
+        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+        | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => Some(e),
+        _ => None,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html.trim().to_string()
+}
+
 impl Callout {
     pub fn opening(&self) -> String {
         let kind = escape(&self.kind);
-        let title = escape(&self.title);
+        let title = title_html(&self.title);
         let icon = "<span class=\"callout-icon\" aria-hidden=\"true\"></span>";
         match self.fold {
             Some(open) => format!(
@@ -143,6 +161,18 @@ mod tests {
         assert_eq!(
             (c.kind.as_str(), c.title.as_str(), c.fold),
             ("faq", "Why *this*?", Some(false))
+        );
+        assert!(
+            c.opening().contains(">Why <em>this</em>?</summary>"),
+            "{}",
+            c.opening()
+        );
+        let c = parse("> [!tip] <b onclick=x>`git` [tips](javascript:x)\n", 0).unwrap();
+        assert!(
+            c.opening()
+                .contains("&lt;b onclick=x&gt;<code>git</code> tips</p>"),
+            "{}",
+            c.opening()
         );
         assert_eq!(parse("> [!x y]\n", 0), None);
         assert_eq!(parse("> plain\n", 0), None);
