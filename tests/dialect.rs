@@ -253,9 +253,11 @@ fn callouts_render_with_type_title_and_folding() {
         .filter_map(|c| c.value().attr("data-callout"))
         .collect();
     assert_eq!(kinds, ["note", "tip", "faq", "warning"]);
+    // A custom title's Markdown is rendered, not shown as asterisks.
+    assert_eq!(texts(&page, ".callout-title em"), ["fast"]);
     assert_eq!(
         texts(&page, ".callout-title"),
-        ["Note", "Use the *fast* path", "Why folded?", "Warning"]
+        ["Note", "Use the fast path", "Why folded?", "Warning"]
     );
     assert_eq!(
         texts(&page, ".callout-body"),
