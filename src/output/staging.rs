@@ -9,8 +9,10 @@
 //! renamed in, and a crash between the two renames is repaired by the next run.
 //!
 //! The manifest beside the folder is rewritten before the swap as the union of the old and
-//! new file lists, and after it as the new list only: whichever tree a crash leaves in
-//! place, the manifest covers every file cheatgen wrote in it.
+//! new file lists without hashes, and after it as the new list with hashes: whichever tree
+//! a crash leaves in place, the manifest covers every file cheatgen wrote in it, and a hash
+//! (the shortcut that lets an unchanged file be linked without reading it) is only ever
+//! that of the live tree.
 //!
 //! Test-only fault hooks (read from the environment, for `tests/output_safety.rs`):
 //! `CHEATGEN_TEST_ABORT_AFTER=N` aborts the process after N steps of the write phase (each
