@@ -153,14 +153,21 @@ impl OutputSession {
                 continue;
             }
             let dst = staging.join(rel);
-            carry_file(entry.path(), &dst, kind.is_symlink())
-                .map_err(|e| self.write_error(&dst, e))?;
-            faults.step();
+            match carry_file(entry.path(), &dst, kind.is_symlink()) {
+                Ok(()) => faults.step(),
+                // A page of the new site is at that path (or under it): the site wins, as
+                // it would when writing in place.
+                Err(e) if is_path_conflict(&e) => removed.push(rel_str),
+                Err(e) => return Err(self.write_error(&dst, e)),
+            }
         }
         if self.ownership == Ownership::Ours {
             for rel in empty_dirs {
                 let dst = staging.join(rel);
-                std::fs::create_dir_all(&dst).map_err(|e| self.write_error(&dst, e))?;
+                match std::fs::create_dir_all(&dst) {
+                    Err(e) if !is_path_conflict(&e) => return Err(self.write_error(&dst, e)),
+                    _ => {}
+                }
             }
         }
         Ok(removed)
@@ -261,6 +268,10 @@ fn stage_file(
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+fn is_path_conflict(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::AlreadyExists || e.kind() == std::io::ErrorKind::NotADirectory
 }
 
 fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
