@@ -40,6 +40,15 @@ impl OutputSession {
                 ));
             }
         }
+        if is_mount_point(&self.dir, &self.parent) {
+            // A mounted output (a container volume) can be neither renamed nor replaced,
+            // and its parent is another file system: write it in place instead.
+            eprintln!(
+                "{}: warning: the output folder is a mount point; written in place, not swapped atomically",
+                self.shown.display()
+            );
+            return self.write_incremental(plan, None);
+        }
         let faults = Faults::from_env();
         let staging = self.sibling(&format!("staging-{}", std::process::id()));
         if std::fs::symlink_metadata(&staging).is_ok() {
@@ -282,16 +291,34 @@ fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
         let target = std::fs::read_link(src)?;
         #[cfg(unix)]
         return std::os::unix::fs::symlink(target, dst);
+        // Elsewhere a symlink needs privileges to create: it is not carried over.
         #[cfg(not(unix))]
-        return std::fs::copy(src, dst).map(|_| ()).or_else(|_| {
+        {
             let _ = target;
-            Ok(())
-        });
+            return Ok(());
+        }
     }
     if std::fs::hard_link(src, dst).is_err() {
         std::fs::copy(src, dst)?;
     }
     Ok(())
+}
+
+/// Is `dir` on another file system than its parent?
+fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::symlink_metadata(dir), std::fs::metadata(parent)) {
+            (Ok(d), Ok(p)) => d.is_dir() && d.dev() != p.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, parent);
+        false
+    }
 }
 
 /// Puts `staging` in place of `dir`; returns where the old tree now is (to remove).
