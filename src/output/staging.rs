@@ -47,7 +47,13 @@ impl OutputSession {
                 "{}: warning: the output folder is a mount point; written in place, not swapped atomically",
                 self.shown.display()
             );
-            return self.write_incremental(plan, None);
+            let stats = self.write_incremental(plan, None)?;
+            // An earlier version's manifest inside would be published: it goes.
+            let legacy = self.dir.join(LEGACY_MANIFEST);
+            if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&legacy).map_err(|e| self.write_error(&legacy, e))?;
+            }
+            return Ok(stats);
         }
         let faults = Faults::from_env();
         let staging = self.sibling(&format!("staging-{}", std::process::id()));
