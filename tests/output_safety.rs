@@ -434,6 +434,23 @@ fn the_manifest_is_not_in_the_site_nor_served() {
         404
     );
     assert_eq!(common::http::get(served.port, "/tool/").status, 200);
+    // A rebuild by `serve` keeps the manifest outside too.
+    site.write("content/more.md", "# More\n\n## Card\n\ntext\n");
+    assert!(
+        served.wait_rebuilds(1, std::time::Duration::from_secs(60)),
+        "{}",
+        served.log()
+    );
+    assert!(site.public().join("more/index.html").is_file());
+    drop(served);
+    let tree = site.snapshot();
+    assert!(
+        tree.keys().all(|k| !k.contains("cheatgen")),
+        "{:?}",
+        tree.keys()
+    );
+    // The folder `serve` wrote is cheatgen's: the next build needs no --force.
+    site.build_ok(&[]);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@
 //! renamed in, and a crash between the two renames is repaired by the next run.
 //!
 //! The manifest beside the folder is rewritten before the swap as the union of the old and
-//! new file lists, and after it as the new list only: whichever tree a crash leaves in
-//! place, the manifest covers every file cheatgen wrote in it.
+//! new file lists without hashes, and after it as the new list with hashes: whichever tree
+//! a crash leaves in place, the manifest covers every file cheatgen wrote in it, and a hash
+//! (the shortcut that lets an unchanged file be linked without reading it) is only ever
+//! that of the live tree.
 //!
 //! Test-only fault hooks (read from the environment, for `tests/output_safety.rs`):
 //! `CHEATGEN_TEST_ABORT_AFTER=N` aborts the process after N steps of the write phase (each
@@ -39,6 +41,21 @@ impl OutputSession {
             }
         }
         if let Some(stats) = self.unchanged_site(plan) {
+            return Ok(stats);
+        }
+        if is_mount_point(&self.dir, &self.parent) {
+            // A mounted output (a container volume) can be neither renamed nor replaced,
+            // and its parent is another file system: write it in place instead.
+            eprintln!(
+                "{}: warning: the output folder is a mount point; written in place, not swapped atomically",
+                self.shown.display()
+            );
+            let stats = self.write_incremental(plan, None)?;
+            // An earlier version's manifest inside would be published: it goes.
+            let legacy = self.dir.join(LEGACY_MANIFEST);
+            if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&legacy).map_err(|e| self.write_error(&legacy, e))?;
+            }
             return Ok(stats);
         }
         let faults = Faults::from_env();
@@ -169,14 +186,21 @@ impl OutputSession {
                 continue;
             }
             let dst = staging.join(rel);
-            carry_file(entry.path(), &dst, kind.is_symlink())
-                .map_err(|e| self.write_error(&dst, e))?;
-            faults.step();
+            match carry_file(entry.path(), &dst, kind.is_symlink()) {
+                Ok(()) => faults.step(),
+                // A page of the new site is at that path (or under it): the site wins, as
+                // it would when writing in place.
+                Err(e) if is_path_conflict(&e) => removed.push(rel_str),
+                Err(e) => return Err(self.write_error(&dst, e)),
+            }
         }
         if self.ownership == Ownership::Ours {
             for rel in empty_dirs {
                 let dst = staging.join(rel);
-                std::fs::create_dir_all(&dst).map_err(|e| self.write_error(&dst, e))?;
+                match std::fs::create_dir_all(&dst) {
+                    Err(e) if !is_path_conflict(&e) => return Err(self.write_error(&dst, e)),
+                    _ => {}
+                }
             }
         }
         Ok(removed)
@@ -279,6 +303,10 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         && std::fs::read(path).is_ok_and(|old| old == bytes)
 }
 
+fn is_path_conflict(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::AlreadyExists || e.kind() == std::io::ErrorKind::NotADirectory
+}
+
 fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
     if let Some(parent) = dst.parent() {
         std::fs::create_dir_all(parent)?;
@@ -287,16 +315,34 @@ fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
         let target = std::fs::read_link(src)?;
         #[cfg(unix)]
         return std::os::unix::fs::symlink(target, dst);
+        // Elsewhere a symlink needs privileges to create: it is not carried over.
         #[cfg(not(unix))]
-        return std::fs::copy(src, dst).map(|_| ()).or_else(|_| {
+        {
             let _ = target;
-            Ok(())
-        });
+            return Ok(());
+        }
     }
     if std::fs::hard_link(src, dst).is_err() {
         std::fs::copy(src, dst)?;
     }
     Ok(())
+}
+
+/// Is `dir` on another file system than its parent?
+fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::symlink_metadata(dir), std::fs::metadata(parent)) {
+            (Ok(d), Ok(p)) => d.is_dir() && d.dev() != p.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, parent);
+        false
+    }
 }
 
 /// Puts `staging` in place of `dir`; returns where the old tree now is (to remove).

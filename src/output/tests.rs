@@ -169,3 +169,42 @@ fn an_interrupted_fallback_swap_is_repaired() {
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"old");
     assert!(!aside.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn incremental_writes_never_go_through_a_symlinked_folder() {
+    let (dir, out) = site();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("x.html"), "precious").unwrap();
+    let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
+    s.publish(&plan(&[("a/x.html", "A"), ("b/x.html", "B")]))
+        .unwrap();
+    // Someone swaps the page folders for symlinks to a folder outside the output.
+    for name in ["a", "b"] {
+        std::fs::remove_dir_all(out.join(name)).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join(name)).unwrap();
+    }
+    // A changed page under `a/` is not written through the link...
+    let err = s
+        .write_incremental(&plan(&[("a/x.html", "A2"), ("b/x.html", "B")]), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("symlink"), "{err}");
+    // ...and a stale page under `b/` is not removed through it.
+    s.write_incremental(&plan(&[("c.html", "C")]), None)
+        .unwrap();
+    assert_eq!(
+        std::fs::read(elsewhere.join("x.html")).unwrap(),
+        b"precious"
+    );
+    // A whole-site publish replaces the links themselves, never what they point to.
+    s.publish(&plan(&[("a/x.html", "A3")])).unwrap();
+    assert_eq!(
+        std::fs::read(elsewhere.join("x.html")).unwrap(),
+        b"precious"
+    );
+    assert!(!std::fs::symlink_metadata(out.join("a"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
