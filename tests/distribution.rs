@@ -1,6 +1,7 @@
 //! Distribution: `install.sh` and the GitHub Action's steps run against a fake release on a
 //! real loopback server (good archive, latest, corrupted, missing, unknown platform,
-//! Windows zip), the workflow `init` writes, `--version`, completions and man page.
+//! Windows zip, Rosetta), the workflow `init` writes, the repository's workflows, the
+//! browser lookup, `--version`, completions and man pages.
 
 #[path = "distribution/action.rs"]
 mod action;
