@@ -35,7 +35,13 @@ detect_target() {
 	esac
 	case "$os" in
 	Linux) os_part=unknown-linux-musl ;;
-	Darwin) os_part=apple-darwin ;;
+	Darwin)
+		os_part=apple-darwin
+		# A shell under Rosetta says x86_64 on Apple silicon; the native build is better.
+		if [ "$arch" = x86_64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null)" = 1 ]; then
+			arch=aarch64
+		fi
+		;;
 	MINGW* | MSYS* | CYGWIN* | Windows_NT)
 		os_part=pc-windows-msvc
 		[ "$arch" = x86_64 ] || arch=""

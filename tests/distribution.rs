@@ -1,6 +1,7 @@
 //! Distribution: `install.sh` and the GitHub Action's steps run against a fake release on a
 //! real loopback server (good archive, latest, corrupted, missing, unknown platform,
-//! Windows zip), the workflow `init` writes, `--version`, completions and man page.
+//! Windows zip, Rosetta), the workflow `init` writes, the repository's workflows, the
+//! browser lookup, `--version`, completions and man pages.
 
 #[path = "distribution/action.rs"]
 mod action;
@@ -268,6 +269,42 @@ fn install_sh_reports_an_unknown_platform() {
         );
     }
     assert!(!dest.exists(), "nothing installed");
+}
+
+#[test]
+fn install_sh_prefers_the_native_build_under_rosetta() {
+    let server = ReleaseServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"];
+    let binary = stand_in_binary(tmp.path(), "0.8.0");
+    server.publish("0.8.0", &targets, &binary, Pack::StandIn);
+    let dest = tmp.path().join("bin");
+    let dest_env = [("CHEATGEN_INSTALL", dest.to_str().unwrap())];
+    let darwin = Some(("Darwin", "x86_64"));
+    let plain = install_sh(
+        &server,
+        tmp.path(),
+        &dest_env,
+        &["--version", "0.8.0"],
+        darwin,
+    );
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert!(stderr(&plain).contains("cheatgen-0.8.0-x86_64-apple-darwin.tar.gz"));
+    // install_sh puts its fake uname first on PATH; a fake sysctl beside it says "translated".
+    make_executable(&tmp.path().join("fake-uname/sysctl"), "#!/bin/sh\necho 1\n");
+    let rosetta = install_sh(
+        &server,
+        tmp.path(),
+        &dest_env,
+        &["--version", "0.8.0"],
+        darwin,
+    );
+    assert_eq!(rosetta.status.code(), Some(0), "{}", stderr(&rosetta));
+    assert!(
+        stderr(&rosetta).contains("cheatgen-0.8.0-aarch64-apple-darwin.tar.gz"),
+        "{}",
+        stderr(&rosetta)
+    );
 }
 
 #[test]
