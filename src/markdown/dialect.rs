@@ -216,31 +216,9 @@ fn is_fence_close(trimmed: &str, ch: char, len: usize) -> bool {
 
 /// The line without `{% raw %}`/`{% endraw %}`; `None` when nothing but those was on it.
 fn strip_raw_tags(line: &str) -> Option<String> {
-    if !line.contains("{%") {
-        return Some(line.to_string());
-    }
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    let mut removed = false;
-    while let Some(start) = rest.find("{%") {
-        let Some(len) = rest[start..].find("%}") else {
-            break;
-        };
-        let tag = &rest[start..start + len + 2];
-        out.push_str(&rest[..start]);
-        if matches!(liquid_name(tag), "raw" | "endraw") {
-            removed = true;
-        } else {
-            out.push_str(tag);
-        }
-        rest = &rest[start + len + 2..];
-    }
-    out.push_str(rest);
-    if removed && out.trim().is_empty() {
-        None
-    } else {
-        Some(out)
-    }
+    remove_liquid_tags(line, |tag, _, _| {
+        matches!(liquid_name(tag), "raw" | "endraw")
+    })
 }
 
 /// `{%- include x.html -%}` → `include`.
@@ -256,6 +234,31 @@ fn liquid_name(tag: &str) -> &str {
 /// Removes Liquid tags outside inline code, warning about all but `raw`/`endraw`.
 /// `None` when the line held only tags.
 fn strip_liquid(line: &str, path: &str, line_pos: Pos, p: &mut Prepared) -> Option<String> {
+    remove_liquid_tags(line, |tag, at, in_code| {
+        if matches!(liquid_name(tag), "raw" | "endraw") {
+            return true;
+        }
+        if in_code {
+            return false;
+        }
+        let column = line[..at].chars().count() as u32 + 1;
+        p.diagnostics.push(Diagnostic::warning(
+            path,
+            Pos::new(line_pos.line, column),
+            "liquid-tag",
+            format!("Liquid tag `{}` is not supported; removed", tag.trim()),
+        ));
+        true
+    })
+}
+
+/// The one scanner behind both: each `{% … %}` on the line goes to `remove(tag, byte
+/// offset, inside inline code)`, which says whether it goes. `None` when something was
+/// removed and nothing but blanks is left.
+fn remove_liquid_tags(
+    line: &str,
+    mut remove: impl FnMut(&str, usize, bool) -> bool,
+) -> Option<String> {
     if !line.contains("{%") {
         return Some(line.to_string());
     }
@@ -267,23 +270,12 @@ fn strip_liquid(line: &str, path: &str, line_pos: Pos, p: &mut Prepared) -> Opti
             break;
         };
         let tag = &rest[start..start + len + 2];
-        let before = format!("{out}{}", &rest[..start]);
-        let in_code = before.matches('`').count() % 2 == 1;
         out.push_str(&rest[..start]);
-        let name = liquid_name(tag);
-        if matches!(name, "raw" | "endraw") {
+        let in_code = out.matches('`').count() % 2 == 1;
+        if remove(tag, line.len() - rest.len() + start, in_code) {
             removed = true;
-        } else if in_code {
-            out.push_str(tag);
         } else {
-            removed = true;
-            let column = line[..line.len() - rest.len() + start].chars().count() as u32 + 1;
-            p.diagnostics.push(Diagnostic::warning(
-                path,
-                Pos::new(line_pos.line, column),
-                "liquid-tag",
-                format!("Liquid tag `{}` is not supported; removed", tag.trim()),
-            ));
+            out.push_str(tag);
         }
         rest = &rest[start + len + 2..];
     }
