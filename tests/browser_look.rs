@@ -84,6 +84,19 @@ fn layout(tab: &Tab, url: &str) -> Value {
     eval(tab, LAYOUT_JS)
 }
 
+/// Types `query` into the search box; the number of results once some are shown.
+fn open_search(tab: &Tab, query: &str) -> Option<u64> {
+    tab.find_element("#cg-q").unwrap().click().unwrap();
+    tab.type_str(query).unwrap();
+    wait_for(WAIT, || {
+        eval(
+            tab,
+            "document.querySelectorAll('#cg-results .cg-hit').length || null",
+        )
+        .as_u64()
+    })
+}
+
 fn num(v: &Value, key: &str) -> f64 {
     v[key]
         .as_f64()
@@ -361,16 +374,7 @@ fn axe_core_finds_no_serious_violations_in_light_and_dark() {
             }
         }
         // The open search panel, with results that hold code and a copy button.
-        tab.find_element("#cg-q").unwrap().click().unwrap();
-        tab.type_str("tar").unwrap();
-        wait_for(WAIT, || {
-            eval(
-                &tab,
-                "document.querySelectorAll('#cg-results .cg-hit').length || null",
-            )
-            .as_u64()
-        })
-        .expect("search results shown");
+        open_search(&tab, "tar").expect("search results shown");
         for v in axe(&tab, &source) {
             failures.push(format!("{scheme} search panel: {v}"));
         }

@@ -1,9 +1,9 @@
 //! Review screenshots of the default theme (an ignored test; `bench/screenshots.sh` runs it).
 
-use super::common::browser::{eval, wait_for};
+use super::common::browser::eval;
 use super::common::server::StaticServer;
 use super::common::Site;
-use super::{go, media, resize, served, tab_at, WAIT};
+use super::{go, media, open_search, resize, served, tab_at};
 use headless_chrome::Tab;
 use std::path::PathBuf;
 
@@ -68,15 +68,7 @@ fn screenshots() {
             // The open search panel.
             resize(&tab, w, h);
             go(&tab, &server.url("/code/"));
-            tab.find_element("#cg-q").unwrap().click().unwrap();
-            tab.type_str("tar").unwrap();
-            wait_for(WAIT, || {
-                eval(
-                    &tab,
-                    "document.querySelectorAll('#cg-results .cg-hit').length || null",
-                )
-                .as_u64()
-            });
+            open_search(&tab, "tar");
             shoot(
                 &tab,
                 w,
