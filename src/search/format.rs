@@ -46,6 +46,15 @@ pub fn common_limit(docs: usize) -> usize {
     (docs / COMMON_SHARE).max(COMMON_MIN)
 }
 
+/// A common term in more than this many entries (a fifth of a big site, like a syllable
+/// of generated code names) also loses its code-only postings: its idf is near zero, so
+/// they barely move a score, yet they were most of the download of any query using it.
+/// Its postings in names (card, sheet, group, keywords, member) stay.
+pub fn very_common_limit(docs: usize) -> usize {
+    common_limit(docs) * VERY_COMMON_FACTOR
+}
+const VERY_COMMON_FACTOR: usize = 4;
+
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;
 /// Words that name the sheet: its title, slug and tags.

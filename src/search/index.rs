@@ -3,8 +3,8 @@
 //! sheet order, terms are sorted, gzip headers are fixed.
 
 use super::format::{
-    common_limit, dict_key, encode_postings, gzip, COMMON_MARK, DOCS_PER_SHARD, F_CARD, F_CODE,
-    F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
+    common_limit, dict_key, encode_postings, gzip, very_common_limit, COMMON_MARK, DOCS_PER_SHARD,
+    F_CARD, F_CODE, F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
 };
 use super::text::{extract, CardText};
 use super::tokenize::{joined_words, members, terms};
@@ -92,11 +92,29 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         .flatten()
         .collect();
     let limit = common_limit(entries.len());
+    let very_common = very_common_limit(entries.len());
+    /// Code-only postings a very common term keeps: a quarter of the common limit.
+    const CODE_KEPT_SHARE: usize = 4;
     let mut common = Vec::new();
     let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
-        if list.len() > limit {
+        if list.len() > very_common {
+            // Its first code-only postings stay, so a term found only in code still finds
+            // cards (never zero results), at a bounded size.
+            let mut code_room = limit / CODE_KEPT_SHARE;
+            list.retain(|&(_, m)| {
+                if m & !(F_PROSE | F_CODE) != 0 {
+                    true
+                } else if m & F_CODE != 0 && code_room > 0 {
+                    code_room -= 1;
+                    true
+                } else {
+                    false
+                }
+            });
+            common.push(term.clone());
+        } else if list.len() > limit {
             list.retain(|&(_, m)| m & !F_PROSE != 0);
             common.push(term.clone());
         }
