@@ -91,31 +91,11 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .collect();
-    let limit = common_limit(entries.len());
-    let very_common = very_common_limit(entries.len());
-    /// Code-only postings a very common term keeps: a quarter of the common limit.
-    const CODE_KEPT_SHARE: usize = 4;
     let mut common = Vec::new();
     let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
-        if list.len() > very_common {
-            // Its first code-only postings stay, so a term found only in code still finds
-            // cards (never zero results), at a bounded size.
-            let mut code_room = limit / CODE_KEPT_SHARE;
-            list.retain(|&(_, m)| {
-                if m & !(F_PROSE | F_CODE) != 0 {
-                    true
-                } else if m & F_CODE != 0 && code_room > 0 {
-                    code_room -= 1;
-                    true
-                } else {
-                    false
-                }
-            });
-            common.push(term.clone());
-        } else if list.len() > limit {
-            list.retain(|&(_, m)| m & !F_PROSE != 0);
+        if trim_common(list, entries.len()) {
             common.push(term.clone());
         }
     }
@@ -213,6 +193,37 @@ type SheetTerms = (Vec<SearchEntry>, Vec<TermPostings>);
 
 /// A term and its (doc, field mask) postings.
 type TermPostings = (String, Vec<(u32, u8)>);
+
+/// Drops the postings of a common term that carry no signal but dominate the download
+/// (see `common_limit`, `very_common_limit`); true when the term is common, so its list
+/// gets marked.
+fn trim_common(list: &mut Vec<(u32, u8)>, docs: usize) -> bool {
+    let limit = common_limit(docs);
+    if list.len() > very_common_limit(docs) {
+        // Its first code-only postings stay, so a term found only in code still finds
+        // cards (never zero results), at a bounded size.
+        let mut code_room = limit / CODE_KEPT_SHARE;
+        list.retain(|&(_, m)| {
+            if m & !(F_PROSE | F_CODE) != 0 {
+                true
+            } else if m & F_CODE != 0 && code_room > 0 {
+                code_room -= 1;
+                true
+            } else {
+                false
+            }
+        });
+        true
+    } else if list.len() > limit {
+        list.retain(|&(_, m)| m & !F_PROSE != 0);
+        true
+    } else {
+        false
+    }
+}
+
+/// Code-only postings a very common term keeps: a quarter of the common limit.
+const CODE_KEPT_SHARE: usize = 4;
 
 /// Collects the terms of one sheet; a term's string is allocated once per sheet.
 #[derive(Default)]
@@ -331,5 +342,55 @@ fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText)
         code,
         cut,
         excerpt,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` postings, one per doc, all with `mask`, starting at doc `from`.
+    fn run(from: u32, n: u32, mask: u8) -> Vec<(u32, u8)> {
+        (from..from + n).map(|d| (d, mask)).collect()
+    }
+
+    #[test]
+    fn a_rare_term_keeps_every_posting() {
+        let mut list = run(0, 400, F_PROSE);
+        assert!(!trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 400);
+    }
+
+    #[test]
+    fn a_common_term_loses_its_prose_only_postings() {
+        // 10k docs: common above 500 entries, very common above 2,000.
+        let mut list = run(0, 100, F_CARD);
+        list.extend(run(100, 600, F_CODE));
+        list.extend(run(700, 600, F_PROSE));
+        assert!(trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 700);
+        assert!(list.iter().all(|&(_, m)| m != F_PROSE));
+    }
+
+    #[test]
+    fn a_very_common_term_keeps_its_names_and_a_few_code_postings() {
+        let mut list = run(0, 100, F_CARD | F_CODE);
+        list.extend(run(100, 50, F_MEMBER));
+        list.extend(run(150, 2_400, F_CODE));
+        list.extend(run(2_550, 100, F_PROSE | F_CODE));
+        list.extend(run(2_650, 300, F_PROSE));
+        assert!(trim_common(&mut list, 10_000));
+        // Names kept (150), then the first 125 code-only postings (a quarter of 500).
+        assert_eq!(list.len(), 150 + 125);
+        assert_eq!(list[149], (149, F_MEMBER));
+        assert_eq!(list[150], (150, F_CODE));
+        assert_eq!(list.last(), Some(&(274, F_CODE)));
+    }
+
+    #[test]
+    fn a_very_common_term_only_in_code_still_finds_cards() {
+        let mut list = run(0, 3_000, F_CODE);
+        assert!(trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 125);
     }
 }
