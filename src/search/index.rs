@@ -3,8 +3,8 @@
 //! sheet order, terms are sorted, gzip headers are fixed.
 
 use super::format::{
-    common_limit, dict_key, encode_postings, gzip, very_common_limit, COMMON_MARK, DOCS_PER_SHARD,
-    F_CARD, F_CODE, F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
+    common_limit, dict_key, encode_postings, gzip, push_dict_line, very_common_limit, COMMON_MARK,
+    DOCS_PER_SHARD, F_CARD, F_CODE, F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
 };
 use super::text::{extract, CardText};
 use super::tokenize::{joined_words, members, terms};
@@ -140,22 +140,19 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     files.extend(shard_files);
     // Dictionaries by leading chars; a line carries `\t<shard>` when its term's term shard
     // differs from the line before (so no global shard list is needed).
-    let mut dict: BTreeMap<String, (String, Option<usize>)> = BTreeMap::new();
+    let mut dict: BTreeMap<String, (String, Option<usize>, &str)> = BTreeMap::new();
     let mut shard = 0;
     for (i, (term, _)) in sorted.iter().enumerate() {
         while bounds[shard + 1] <= i {
             shard += 1;
         }
-        let (text, last) = dict.entry(dict_key(term)).or_default();
-        text.push_str(term);
-        if *last != Some(shard) {
-            text.push('\t');
-            text.push_str(&shard.to_string());
-            *last = Some(shard);
-        }
-        text.push('\n');
+        let (text, last, prev) = dict.entry(dict_key(term)).or_default();
+        let new_shard = (*last != Some(shard)).then_some(shard);
+        push_dict_line(text, prev, term, new_shard);
+        *last = Some(shard);
+        *prev = term;
     }
-    for (key, (text, _)) in &dict {
+    for (key, (text, _, _)) in &dict {
         files.push((format!("search/k/{key}.gz"), gzip(text.as_bytes())));
     }
     // Doc shards.
