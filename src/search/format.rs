@@ -49,7 +49,8 @@ pub fn common_limit(docs: usize) -> usize {
 /// A common term in more than this many entries (a fifth of a big site, like a syllable
 /// of generated code names) also loses its code-only postings: its idf is near zero, so
 /// they barely move a score, yet they were most of the download of any query using it.
-/// Its postings in names (card, sheet, group, keywords, member) stay.
+/// Its postings in names (card, sheet, group, keywords, member) stay, topped up with code
+/// ones when they are few (`index::trim_common`).
 pub fn very_common_limit(docs: usize) -> usize {
     common_limit(docs) * VERY_COMMON_FACTOR
 }

@@ -197,9 +197,15 @@ type TermPostings = (String, Vec<(u32, u8)>);
 fn trim_common(list: &mut Vec<(u32, u8)>, docs: usize) -> bool {
     let limit = common_limit(docs);
     if list.len() > very_common_limit(docs) {
-        // Its first code-only postings stay, so a term found only in code still finds
-        // cards (never zero results), at a bounded size.
-        let mut code_room = limit / CODE_KEPT_SHARE;
+        // Its first code-only postings top its name postings up to a quarter of the
+        // limit, so a term found (mostly) in code still finds cards, at a bounded size.
+        // Only a term with few name postings keeps any: for the others, every card's code
+        // match is dropped alike, so no card gains from its place in the index.
+        let names = list
+            .iter()
+            .filter(|&&(_, m)| m & !(F_PROSE | F_CODE) != 0)
+            .count();
+        let mut code_room = (limit / CODE_KEPT_SHARE).saturating_sub(names);
         list.retain(|&(_, m)| {
             if m & !(F_PROSE | F_CODE) != 0 {
                 true
@@ -219,7 +225,8 @@ fn trim_common(list: &mut Vec<(u32, u8)>, docs: usize) -> bool {
     }
 }
 
-/// Code-only postings a very common term keeps: a quarter of the common limit.
+/// Postings a very common term keeps at least (names first, then code-only): a quarter
+/// of the common limit.
 const CODE_KEPT_SHARE: usize = 4;
 
 /// Collects the terms of one sheet; a term's string is allocated once per sheet.
@@ -377,11 +384,20 @@ mod tests {
         list.extend(run(2_550, 100, F_PROSE | F_CODE));
         list.extend(run(2_650, 300, F_PROSE));
         assert!(trim_common(&mut list, 10_000));
-        // Names kept (150), then the first 125 code-only postings (a quarter of 500).
-        assert_eq!(list.len(), 150 + 125);
-        assert_eq!(list[149], (149, F_MEMBER));
-        assert_eq!(list[150], (150, F_CODE));
-        assert_eq!(list.last(), Some(&(274, F_CODE)));
+        // 150 name postings are more than a quarter of the limit (125): no code-only ones.
+        assert_eq!(list.len(), 150);
+        assert_eq!(list.last(), Some(&(149, F_MEMBER)));
+    }
+
+    #[test]
+    fn a_very_common_term_with_few_names_is_topped_up_with_code() {
+        let mut list = run(0, 2_400, F_CODE);
+        list.extend(run(2_400, 25, F_META));
+        assert!(trim_common(&mut list, 10_000));
+        // The first 100 code-only postings, then the 25 names: 125 in all.
+        assert_eq!(list.len(), 125);
+        assert_eq!(list[99], (99, F_CODE));
+        assert_eq!(list[100], (2_400, F_META));
     }
 
     #[test]
