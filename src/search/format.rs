@@ -6,7 +6,7 @@
 //!   whenever the index bytes change; other files are fetched with `?v=<id>`), doc count
 //!   and docs per doc shard.
 //! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that
-//!   start, one per line; no file means no such terms. Prefix and typo expansion run on it
+//!   start, one per line, front-coded (`push_dict_line`); no file means no such terms. Prefix and typo expansion run on it
 //!   before any postings are fetched. Terms are range-partitioned in sorted order into term
 //!   shards; a line `term\t<n>` says that term and the following lines are in shard `n`
 //!   (so the first query needs no global list of shards).
@@ -21,14 +21,18 @@
 
 use std::io::{Read, Write};
 
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// zlib level: 6 is within ~2% of 9 in size on this data and several times faster.
 const GZIP_LEVEL: u32 = 6;
 /// Small doc shards: a query fetches the shards of its top results only, and results are
-/// spread over the whole site.
-pub const DOCS_PER_SHARD: usize = 4;
-/// Raw bytes of postings per term shard before a new shard starts.
-pub const TERM_SHARD_BYTES: usize = 2 * 1024;
+/// spread over the whole site, so nearly every shard fetched carries one wanted doc. Two
+/// per shard halves the doc bytes of a first query against four (10k notes: 14.4 → 7.7 kB
+/// on the worst probe) at twice the files; one per shard would mean a file per card.
+pub const DOCS_PER_SHARD: usize = 2;
+/// Raw bytes of postings per term shard before a new shard starts: a rare term pulls in its
+/// whole shard, so smaller shards waste less of each download (1 kB against 2 kB: median
+/// probe at 10k notes 8.4 → 6.8 kB, with doc shards of two).
+pub const TERM_SHARD_BYTES: usize = 1024;
 
 /// A term in more than `common_limit(docs)` entries is "common": its prose-only postings
 /// are dropped (they carry no signal and would dominate the download) and its postings
@@ -41,6 +45,16 @@ pub const COMMON_MARK: char = '!';
 pub fn common_limit(docs: usize) -> usize {
     (docs / COMMON_SHARE).max(COMMON_MIN)
 }
+
+/// A common term in more than this many entries (a fifth of a big site, like a syllable
+/// of generated code names) also loses its code-only postings: its idf is near zero, so
+/// they barely move a score, yet they were most of the download of any query using it.
+/// Its postings in names (card, sheet, group, keywords, member) stay, topped up with code
+/// ones when they are few (`index::trim_common`).
+pub fn very_common_limit(docs: usize) -> usize {
+    common_limit(docs) * VERY_COMMON_FACTOR
+}
+const VERY_COMMON_FACTOR: usize = 4;
 
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;
@@ -114,6 +128,65 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     out
 }
 
+/// Longest shared start a dictionary line can reuse (its one-char code stays printable
+/// ASCII, `0` + n).
+const DICT_SHARED_MAX: usize = 40;
+
+/// Appends a dictionary line for `term` after `prev` (front coding): one char `0` + n for
+/// the n leading chars it shares with the line before, the rest of the term, and
+/// `\t<shard>` when `shard` is given. Only ASCII chars are shared, so a count of chars is
+/// the same in Rust and in JavaScript's UTF-16 strings. Sorted terms share long starts, so
+/// this saves about a quarter of a dictionary's gzip'd bytes.
+pub fn push_dict_line(out: &mut String, prev: &str, term: &str, shard: Option<usize>) {
+    let shared = prev
+        .bytes()
+        .zip(term.bytes())
+        .take_while(|(a, b)| a == b && a.is_ascii())
+        .count()
+        .min(DICT_SHARED_MAX);
+    out.push(char::from(b'0' + shared as u8));
+    out.push_str(&term[shared..]);
+    if let Some(n) = shard {
+        out.push('\t');
+        out.push_str(&n.to_string());
+    }
+    out.push('\n');
+}
+
+/// The terms of a dictionary file and the term shard of each (see `push_dict_line`).
+pub fn read_dict(text: &str) -> (Vec<String>, Vec<usize>) {
+    let (mut terms, mut shards) = (Vec::new(), Vec::new());
+    let mut shard = 0;
+    let mut prev = String::new();
+    for line in text.lines() {
+        let mut chars = line.chars();
+        let Some(code) = chars.next() else {
+            continue;
+        };
+        let rest = match chars.as_str().split_once('\t') {
+            Some((t, n)) => {
+                shard = n.parse().unwrap_or(shard);
+                t
+            }
+            None => chars.as_str(),
+        };
+        // A damaged count keeps what it can rather than panicking.
+        let shared = (code as usize)
+            .saturating_sub(usize::from(b'0'))
+            .min(prev.len());
+        let shared = if prev.is_char_boundary(shared) {
+            shared
+        } else {
+            0
+        };
+        let term = format!("{}{rest}", &prev[..shared]);
+        terms.push(term.clone());
+        shards.push(shard);
+        prev = term;
+    }
+    (terms, shards)
+}
+
 /// Dictionary file key of a term: hex codes of its first chars up to and including the
 /// second letter or digit, at most four (`re…` → `72-65`, `--no…` → `2d-2d-6e-6f`), so
 /// a dictionary file stays small on big sites even for the many `--flag` tokens. Prefix
@@ -170,6 +243,26 @@ mod tests {
         assert_eq!(dict_key("-i"), "2d-69");
         assert_eq!(dict_key("--no-cache-dir"), "2d-2d-6e-6f");
         assert_eq!(dict_key("{{{{path"), "7b-7b-7b-7b");
+    }
+
+    #[test]
+    fn dictionary_lines_share_starts_and_round_trip() {
+        let terms = ["lin", "lindra", "lindra_ber", "lint", "né", "néon", "nz"];
+        let mut text = String::new();
+        let mut prev = "";
+        for (i, t) in terms.iter().enumerate() {
+            push_dict_line(&mut text, prev, t, (i % 3 == 0).then_some(i));
+            prev = t;
+        }
+        assert!(text.starts_with("0lin\t0\n3dra\n6_ber\n3t\t3\n"), "{text}");
+        // Only ASCII is shared: `néon` after `né` shares just `n`.
+        assert!(text.contains("\n1éon\n"), "{text}");
+        let (read, shards) = read_dict(&text);
+        assert_eq!(read, terms);
+        assert_eq!(shards, [0, 0, 0, 3, 3, 3, 6]);
+        // Damaged counts do not panic.
+        assert_eq!(read_dict("0né\n9x\n").0, ["né", "néx"]);
+        assert_eq!(read_dict("é\n").0, [""]);
     }
 
     #[test]

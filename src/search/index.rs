@@ -3,8 +3,8 @@
 //! sheet order, terms are sorted, gzip headers are fixed.
 
 use super::format::{
-    common_limit, dict_key, encode_postings, gzip, COMMON_MARK, DOCS_PER_SHARD, F_CARD, F_CODE,
-    F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
+    common_limit, dict_key, encode_postings, gzip, push_dict_line, very_common_limit, COMMON_MARK,
+    DOCS_PER_SHARD, F_CARD, F_CODE, F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
 };
 use super::text::{extract, CardText};
 use super::tokenize::{joined_words, members, terms};
@@ -91,13 +91,11 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .collect();
-    let limit = common_limit(entries.len());
     let mut common = Vec::new();
     let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
-        if list.len() > limit {
-            list.retain(|&(_, m)| m & !F_PROSE != 0);
+        if trim_common(list, entries.len()) {
             common.push(term.clone());
         }
     }
@@ -142,22 +140,19 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     files.extend(shard_files);
     // Dictionaries by leading chars; a line carries `\t<shard>` when its term's term shard
     // differs from the line before (so no global shard list is needed).
-    let mut dict: BTreeMap<String, (String, Option<usize>)> = BTreeMap::new();
+    let mut dict: BTreeMap<String, (String, Option<usize>, &str)> = BTreeMap::new();
     let mut shard = 0;
     for (i, (term, _)) in sorted.iter().enumerate() {
         while bounds[shard + 1] <= i {
             shard += 1;
         }
-        let (text, last) = dict.entry(dict_key(term)).or_default();
-        text.push_str(term);
-        if *last != Some(shard) {
-            text.push('\t');
-            text.push_str(&shard.to_string());
-            *last = Some(shard);
-        }
-        text.push('\n');
+        let (text, last, prev) = dict.entry(dict_key(term)).or_default();
+        let new_shard = (*last != Some(shard)).then_some(shard);
+        push_dict_line(text, prev, term, new_shard);
+        *last = Some(shard);
+        *prev = term;
     }
-    for (key, (text, _)) in &dict {
+    for (key, (text, _, _)) in &dict {
         files.push((format!("search/k/{key}.gz"), gzip(text.as_bytes())));
     }
     // Doc shards.
@@ -195,6 +190,44 @@ type SheetTerms = (Vec<SearchEntry>, Vec<TermPostings>);
 
 /// A term and its (doc, field mask) postings.
 type TermPostings = (String, Vec<(u32, u8)>);
+
+/// Drops the postings of a common term that carry no signal but dominate the download
+/// (see `common_limit`, `very_common_limit`); true when the term is common, so its list
+/// gets marked.
+fn trim_common(list: &mut Vec<(u32, u8)>, docs: usize) -> bool {
+    let limit = common_limit(docs);
+    if list.len() > very_common_limit(docs) {
+        // Its first code-only postings top its name postings up to a quarter of the
+        // limit, so a term found (mostly) in code still finds cards, at a bounded size.
+        // Only a term with few name postings keeps any: for the others, every card's code
+        // match is dropped alike, so no card gains from its place in the index.
+        let names = list
+            .iter()
+            .filter(|&&(_, m)| m & !(F_PROSE | F_CODE) != 0)
+            .count();
+        let mut code_room = (limit / CODE_KEPT_SHARE).saturating_sub(names);
+        list.retain(|&(_, m)| {
+            if m & !(F_PROSE | F_CODE) != 0 {
+                true
+            } else if m & F_CODE != 0 && code_room > 0 {
+                code_room -= 1;
+                true
+            } else {
+                false
+            }
+        });
+        true
+    } else if list.len() > limit {
+        list.retain(|&(_, m)| m & !F_PROSE != 0);
+        true
+    } else {
+        false
+    }
+}
+
+/// Postings a very common term keeps at least (names first, then code-only): a quarter
+/// of the common limit.
+const CODE_KEPT_SHARE: usize = 4;
 
 /// Collects the terms of one sheet; a term's string is allocated once per sheet.
 #[derive(Default)]
@@ -313,5 +346,64 @@ fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText)
         code,
         cut,
         excerpt,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` postings, one per doc, all with `mask`, starting at doc `from`.
+    fn run(from: u32, n: u32, mask: u8) -> Vec<(u32, u8)> {
+        (from..from + n).map(|d| (d, mask)).collect()
+    }
+
+    #[test]
+    fn a_rare_term_keeps_every_posting() {
+        let mut list = run(0, 400, F_PROSE);
+        assert!(!trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 400);
+    }
+
+    #[test]
+    fn a_common_term_loses_its_prose_only_postings() {
+        // 10k docs: common above 500 entries, very common above 2,000.
+        let mut list = run(0, 100, F_CARD);
+        list.extend(run(100, 600, F_CODE));
+        list.extend(run(700, 600, F_PROSE));
+        assert!(trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 700);
+        assert!(list.iter().all(|&(_, m)| m != F_PROSE));
+    }
+
+    #[test]
+    fn a_very_common_term_keeps_its_names_and_a_few_code_postings() {
+        let mut list = run(0, 100, F_CARD | F_CODE);
+        list.extend(run(100, 50, F_MEMBER));
+        list.extend(run(150, 2_400, F_CODE));
+        list.extend(run(2_550, 100, F_PROSE | F_CODE));
+        list.extend(run(2_650, 300, F_PROSE));
+        assert!(trim_common(&mut list, 10_000));
+        // 150 name postings are more than a quarter of the limit (125): no code-only ones.
+        assert_eq!(list.len(), 150);
+        assert_eq!(list.last(), Some(&(149, F_MEMBER)));
+    }
+
+    #[test]
+    fn a_very_common_term_with_few_names_is_topped_up_with_code() {
+        let mut list = run(0, 2_400, F_CODE);
+        list.extend(run(2_400, 25, F_META));
+        assert!(trim_common(&mut list, 10_000));
+        // The first 100 code-only postings, then the 25 names: 125 in all.
+        assert_eq!(list.len(), 125);
+        assert_eq!(list[99], (99, F_CODE));
+        assert_eq!(list[100], (2_400, F_META));
+    }
+
+    #[test]
+    fn a_very_common_term_only_in_code_still_finds_cards() {
+        let mut list = run(0, 3_000, F_CODE);
+        assert!(trim_common(&mut list, 10_000));
+        assert_eq!(list.len(), 125);
     }
 }

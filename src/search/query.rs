@@ -21,7 +21,8 @@
 //!    ranks exactly alike.
 
 use super::format::{
-    common_limit, decode_postings, dict_key, field_weight, gunzip, COMMON_MARK, F_SHEET, VERSION,
+    common_limit, decode_postings, dict_key, field_weight, gunzip, read_dict, COMMON_MARK, F_SHEET,
+    VERSION,
 };
 use super::index::Meta;
 use super::index::SearchEntry;
@@ -178,26 +179,15 @@ impl<F: IndexFiles> Searcher<F> {
         let key = dict_key(term);
         if !self.dicts.contains_key(&key) {
             let rel = format!("k/{key}.gz");
-            let (mut terms, mut shards) = (Vec::new(), Vec::new());
+            let mut dict = (Vec::new(), Vec::new());
             if let Some(bytes) = self.files.read(&rel) {
                 let raw = gunzip(&bytes).map_err(|e| SearchError::Damaged {
                     file: rel,
                     message: e.to_string(),
                 })?;
-                let mut shard = 0;
-                for line in String::from_utf8_lossy(&raw).lines() {
-                    let term = match line.split_once('\t') {
-                        Some((t, n)) => {
-                            shard = n.parse().unwrap_or(shard);
-                            t
-                        }
-                        None => line,
-                    };
-                    terms.push(term.to_string());
-                    shards.push(shard);
-                }
+                dict = read_dict(&String::from_utf8_lossy(&raw));
             }
-            self.dicts.insert(key.clone(), (terms, shards));
+            self.dicts.insert(key.clone(), dict);
         }
         Ok(&self.dicts[&key])
     }

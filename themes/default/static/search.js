@@ -56,15 +56,19 @@
     }
     return parts.join("-");
   }
-  // A dictionary file: sorted terms and each one's term shard (`term\t<n>` starts shard n).
+  // A dictionary file: sorted terms, front-coded (a line is one char `0` + n for the n
+  // leading chars shared with the term before, then the rest), and each one's term shard
+  // (`\t<n>` starts shard n). Mirrors format::read_dict.
   function dictFile(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
-      var terms = [], shards = [], shard = 0;
+      var terms = [], shards = [], shard = 0, prev = "";
       t.split("\n").forEach(function (line) {
         if (!line) return;
         var tab = line.indexOf("\t");
         if (tab >= 0) { shard = +line.slice(tab + 1); line = line.slice(0, tab); }
-        terms.push(line);
+        var shared = Math.min(Math.max(line.charCodeAt(0) - 48, 0), prev.length);
+        prev = prev.slice(0, shared) + line.slice(1);
+        terms.push(prev);
         shards.push(shard);
       });
       return { terms: terms, shards: shards };
