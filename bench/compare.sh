@@ -103,6 +103,11 @@ for n in "${sizes[@]}"; do
   out_stats "$out"; index_stats "$out/search"
   row "cheatgen $("$cheatgen" --version | cut -d' ' -f2)" "$r_wall" "$r_cpu" "$r_rss" "$o_html" "$o_bytes" "$o_files" "$i_bytes" "$i_files"
 
+  # Listing pages (home, tags, categories) must stay small at any N (issue 15: <= 100 KB).
+  largest=$( { find "$out/tags" "$out/categories" -name index.html -printf '%s %p\n' 2>/dev/null | sed "s|$out/||";
+               stat -c '%s index.html' "$out/index.html"; } | sort -rn | head -1)
+  listing_note="cheatgen largest listing page: ${largest% *} bytes (${largest#* })"
+
   run_tool floor "$runs" ":" "$floor" "$notes_dir/content"
   row "floor" "$r_wall" "$r_cpu" "$r_rss" - - - - -
 
@@ -125,6 +130,7 @@ for n in "${sizes[@]}"; do
     echo "(hugo not installed: skipped hugo and hugo+pagefind)"
   fi
 
+  echo; echo "$listing_note"; echo
   if have zola; then
     src="$(corpus zola "$n")"; out="$work/zola-out"
     run_tool zola "$runs" "rm -rf '$out'" zola --root "$src" build --output-dir "$out" --force
