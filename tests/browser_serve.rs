@@ -12,18 +12,27 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// A new tab at `url`, loaded.
+fn open(browser: &headless_chrome::Browser, url: &str) -> std::sync::Arc<headless_chrome::Tab> {
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(WAIT);
+    tab.navigate_to(url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    tab
+}
+
 #[test]
 fn page_reloads_on_edit_and_shows_build_errors() {
     let _serial = serial();
     let site = Site::fixture("crosslinks");
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(&format!("http://127.0.0.1:{}/git/rebase/", served.port))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let tab = open(
+        browser,
+        &format!("http://127.0.0.1:{}/git/rebase/", served.port),
+    );
     // Wait for the live-reload connection, then mark this page instance.
     std::thread::sleep(Duration::from_millis(500));
     eval(&tab, "window.__marker = 'old'");
@@ -80,12 +89,10 @@ fn css_change_swaps_the_stylesheet_without_reload() {
     site.write("themes/default/static/style.css", css);
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(&format!("http://127.0.0.1:{}/git/basics/", served.port))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let tab = open(
+        browser,
+        &format!("http://127.0.0.1:{}/git/basics/", served.port),
+    );
     std::thread::sleep(Duration::from_millis(500));
     eval(&tab, "window.__marker = 'same page'");
     site.write(
@@ -116,12 +123,7 @@ fn reload_keeps_the_scroll_position() {
     site.write("content/long.md", &long);
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(&format!("http://127.0.0.1:{}/long/", served.port))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let tab = open(browser, &format!("http://127.0.0.1:{}/long/", served.port));
     std::thread::sleep(Duration::from_millis(500));
     eval(&tab, "window.scrollTo(0, 1500)");
     eval(&tab, "window.__marker = 'old'");
@@ -152,14 +154,12 @@ fn a_rebound_host_name_reads_nothing() {
     let site = Site::fixture("crosslinks");
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
     // The attacker's page, once `rebind.test` resolves to 127.0.0.1, is same-origin with
     // whatever answers there: it must get no page, and its fetches no content.
-    tab.navigate_to(&format!("http://rebind.test:{}/git/basics/", served.port))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let tab = open(
+        browser,
+        &format!("http://rebind.test:{}/git/basics/", served.port),
+    );
     let text = eval(&tab, "document.body.innerText");
     assert!(
         text.as_str()
