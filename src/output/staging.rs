@@ -86,13 +86,15 @@ impl OutputSession {
     /// costs no staging tree or swap. Any doubt (no hash, other files listed, a size
     /// differs) falls through to the full staged publish.
     fn unchanged_site(&self, plan: &OutputPlan) -> Option<WriteStats> {
-        if self.ownership != Ownership::Ours || self.manifest.entries.len() != plan.len() {
+        // Cheap checks first, so a build that adds, drops or renames a file never hashes.
+        if self.ownership != Ownership::Ours
+            || self.manifest.entries.len() != plan.len()
+            || plan.keys().any(|rel| self.manifest.hash(rel).is_none())
+        {
             return None;
         }
         let all_same = plan.par_iter().all(|(rel, file)| {
-            let Some(hash) = self.manifest.hash(rel) else {
-                return false;
-            };
+            let hash = self.manifest.hash(rel).unwrap_or_default();
             let Ok(bytes) = file.bytes() else {
                 return false;
             };
