@@ -6,7 +6,7 @@
 //!
 //! Usage: `cargo run --release --example floor -- <content-dir>`
 
-use cheatgen::highlight::{Highlighter, Lang};
+use cheatgen::note::highlight::{Highlighter, Lang};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use std::path::PathBuf;

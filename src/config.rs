@@ -130,7 +130,7 @@ fn default_title(root: &Path) -> String {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "Cheat sheets".into());
-    crate::slug::humanize(&name)
+    crate::note::slug::humanize(&name)
 }
 
 /// The normalised `base_url`: an optional absolute origin+path and the path prefix that

@@ -4,10 +4,10 @@
 //! card's HTML is balanced. A short run is part of `cargo test`; for a long run:
 //! `PROPTEST_CASES=100000 cargo test --release --test fuzz_note`.
 
-use cheatgen::highlight::Highlighter;
-use cheatgen::markdown::MarkdownOptions;
+use cheatgen::note::highlight::Highlighter;
+use cheatgen::note::markdown::MarkdownOptions;
 use cheatgen::note::render_note;
-use cheatgen::source::NoteSource;
+use cheatgen::note::source::NoteSource;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 

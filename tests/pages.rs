@@ -327,7 +327,7 @@ fn package_includes_the_embedded_theme() {
     for f in [
         "themes/default/templates/base.html",
         "themes/default/static/search.js",
-        "src/init/files/pages.yml",
+        "src/cli/init/files/pages.yml",
         "src/serve/livereload.js",
         "README.md",
         "Cargo.toml",

@@ -7,12 +7,12 @@
 //! `cargo test` runs 256 cases per property; `bench/fuzz.sh` runs 100,000
 //! (`PROPTEST_CASES` sets the count).
 
-use cheatgen::highlight::Highlighter;
-use cheatgen::markdown::MarkdownOptions;
+use cheatgen::note::highlight::Highlighter;
+use cheatgen::note::markdown::MarkdownOptions;
+use cheatgen::note::source::NoteSource;
 use cheatgen::note::{path_segment, render_note, RenderedNote};
+use cheatgen::output::site_path::{contained, Segment, SitePath, MAX_SEGMENT_BYTES};
 use cheatgen::site::assemble;
-use cheatgen::site_path::{contained, Segment, SitePath, MAX_SEGMENT_BYTES};
-use cheatgen::source::NoteSource;
 use proptest::prelude::*;
 use std::collections::HashSet;
 use std::path::Path;

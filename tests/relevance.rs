@@ -4,8 +4,8 @@
 //! the one Rust ranking. Reports success@1 (right sheet first), card@1, card@3 and MRR,
 //! overall, per half (tune / held-out) and per kind, and fails below the targets.
 
-use cheatgen::builder::{plan, BuildOptions};
-use cheatgen::highlight::Highlighter;
+use cheatgen::build::{plan, BuildOptions};
+use cheatgen::note::highlight::Highlighter;
 use cheatgen::output::{OutputFile, OutputPlan};
 use cheatgen::search::Searcher;
 use serde::Deserialize;

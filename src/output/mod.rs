@@ -13,6 +13,7 @@ mod guard;
 mod incremental;
 mod lock;
 pub mod manifest;
+pub mod site_path;
 mod staging;
 
 pub use guard::{canonical_lenient, resolve_output};

@@ -91,7 +91,7 @@ pub fn extract(html: &str) -> CardText {
             Sink::Block => &mut block,
             Sink::Skip => continue,
         };
-        let text = crate::sanitize::decode_entities(text);
+        let text = crate::note::sanitize::decode_entities(text);
         target.push_str(&text);
         if matches!(sink, Sink::Prose | Sink::Inline) {
             out.display.push_str(&text);

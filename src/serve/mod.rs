@@ -1,5 +1,5 @@
 //! `cheatgen serve`: build, serve the output on 127.0.0.1, watch the sources, rebuild
-//! only what changed (`builder::BuildCache`) and tell open browsers to reload.
+//! only what changed (`build::BuildCache`) and tell open browsers to reload.
 //!
 //! The output on disk after any sequence of edits equals a clean build of the same
 //! sources (the cache only reuses byte-identical results). A rebuild with errors writes
@@ -10,9 +10,9 @@ mod http;
 mod listen;
 pub mod watch;
 
-use crate::builder::{self, BuildCache, BuildOptions};
+use crate::build::{self, BuildCache, BuildOptions};
 use crate::diagnostics::Diagnostic;
-use crate::highlight::Highlighter;
+use crate::note::highlight::Highlighter;
 use crate::output;
 use http::{AppState, Message};
 use std::net::{IpAddr, SocketAddr};
@@ -195,7 +195,7 @@ struct Rebuilder {
 
 impl Rebuilder {
     fn first_build(&mut self) -> Result<PathBuf, i32> {
-        let planned = match builder::plan_cached(&self.opts, &self.hl, &mut self.cache) {
+        let planned = match build::plan_cached(&self.opts, &self.hl, &mut self.cache) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{e}");
@@ -215,7 +215,7 @@ impl Rebuilder {
             eprintln!("{d}");
         }
         let mut plan = planned.plan;
-        builder::add_search_index(&mut plan, &planned.model);
+        build::add_search_index(&mut plan, &planned.model);
         if let Err(e) = session.publish(&plan) {
             eprintln!("{e}");
             return Err(e.exit_code());
@@ -241,7 +241,7 @@ impl Rebuilder {
 
     fn rebuild(&mut self, changes: &watch::Changes) {
         let started = Instant::now();
-        let planned = match builder::plan_cached(&self.opts, &self.hl, &mut self.cache) {
+        let planned = match build::plan_cached(&self.opts, &self.hl, &mut self.cache) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{e}");
@@ -275,7 +275,7 @@ impl Rebuilder {
         let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
         let _ = self.events.send(("reload", data.to_string()));
         let mut plan = planned.plan;
-        builder::add_search_index(&mut plan, &planned.model);
+        build::add_search_index(&mut plan, &planned.model);
         let Some(session) = self.session.as_mut() else {
             return;
         };

@@ -39,7 +39,7 @@ impl Watcher {
     /// Starts watching `content/` and `themes/` if they exist and are not watched yet (they
     /// may be created while serving).
     pub fn ensure_watched(&mut self) {
-        for dir in [crate::source::CONTENT_DIR, "themes"] {
+        for dir in [crate::note::source::CONTENT_DIR, "themes"] {
             let d = self.root.join(dir);
             if d.is_dir()
                 && !self.watched.contains(&d)

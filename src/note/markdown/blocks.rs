@@ -3,8 +3,8 @@
 
 use super::dialect::BlockAttrs;
 use super::{Heading, State, ATTR_MARK, HEADING_MARK, PLACEHOLDER};
-use crate::codeblock;
-use crate::sanitize::balance;
+use crate::note::codeblock;
+use crate::note::sanitize::balance;
 use pulldown_cmark::{Event, Tag};
 
 impl<'a> State<'a, '_> {

@@ -2,10 +2,10 @@
 //! becomes a small page with a meta refresh, a canonical link and a plain link, and is left
 //! out of listings, search and the sitemap (it is not a sheet).
 
-use crate::highlight::escape;
-use crate::markdown::is_external;
+use crate::note::highlight::escape;
+use crate::note::markdown::is_external;
+use crate::note::sanitize::is_dangerous_url;
 use crate::note::RenderedNote;
-use crate::sanitize::is_dangerous_url;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Redirect {

@@ -4,15 +4,24 @@
 //! run in parallel and be cached by content hash across rebuilds. Everything that needs
 //! other notes (links, listings, navigation) happens later in the site passes.
 
-use crate::cards::{build_sheet, Sheet};
-use crate::codeblock::CodeBlock;
+pub mod cards;
+pub mod codeblock;
+pub mod frontmatter;
+pub mod highlight;
+pub mod markdown;
+pub mod sanitize;
+pub mod slug;
+pub mod source;
+
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::frontmatter::{self, FrontMatter};
-use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, MarkdownOptions};
-use crate::site_path::{Segment, SegmentError};
-use crate::slug::humanize;
-use crate::source::NoteSource;
+use crate::note::cards::{build_sheet, Sheet};
+use crate::note::codeblock::CodeBlock;
+use crate::note::highlight::Highlighter;
+use crate::note::slug::humanize;
+use crate::note::source::NoteSource;
+use crate::output::site_path::{Segment, SegmentError};
+use frontmatter::FrontMatter;
+use markdown::{LinkRef, MarkdownOptions};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

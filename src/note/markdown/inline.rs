@@ -3,8 +3,8 @@
 
 use super::{is_external, LinkKind, LinkRef, State, PLACEHOLDER};
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::highlight::{escape, escape_into};
-use crate::sanitize::{is_dangerous_url, sanitize};
+use crate::note::highlight::{escape, escape_into};
+use crate::note::sanitize::{is_dangerous_url, sanitize};
 use pulldown_cmark::{CowStr, Event, LinkType, Tag};
 
 impl<'a> State<'a, '_> {
@@ -100,7 +100,7 @@ impl<'a> State<'a, '_> {
         if self.opts.unsafe_html {
             return None;
         }
-        let (name, closing) = crate::sanitize::custom_tag_name(raw)?;
+        let (name, closing) = crate::note::sanitize::custom_tag_name(raw)?;
         if closing {
             return self.open_inline.close_custom(&name);
         }

@@ -2,8 +2,8 @@
 //! list of cards (on other sheets) that link to it, and each card the number of distinct
 //! cards that link to it.
 
-use crate::links::ResolvedLink;
 use crate::note::{NoteKind, RenderedNote};
+use crate::site::links::ResolvedLink;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -7,7 +7,7 @@
 //! and for foldable ones the same in `<details class="callout …"><summary class="callout-title">`.
 
 use super::{is_inline_tag, is_inline_tag_end, State};
-use crate::highlight::escape;
+use crate::note::highlight::escape;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 #[derive(Debug, PartialEq)]

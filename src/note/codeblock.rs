@@ -7,7 +7,7 @@
 //! style). Highlighted lines are wrapped in `<span class="hl-line">`.
 
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::highlight::{escape, Highlighter, Lang};
+use crate::note::highlight::{escape, Highlighter, Lang};
 use std::fmt::Write as _;
 
 /// A code block as found in a note, kept for search and later passes.
@@ -51,7 +51,7 @@ pub fn fence_info(info: &str) -> FenceInfo {
                     && class
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#'))
-                    && !crate::sanitize::is_theme_class(class)
+                    && !crate::note::sanitize::is_theme_class(class)
                 {
                     fi.classes.push(class.to_string());
                 }
@@ -128,7 +128,7 @@ pub fn render(
     };
     let data_lang = lang
         .as_deref()
-        .map_or_else(|| "text".to_string(), crate::slug::slugify);
+        .map_or_else(|| "text".to_string(), crate::note::slug::slugify);
     let inner = if info.lines.is_empty() {
         inner
     } else {

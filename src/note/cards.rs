@@ -15,8 +15,8 @@
 //! - Repeated ids are numbered the way GitHub and kramdown do: `x`, `x-1`, `x-2`, so
 //!   in-sheet links written for those renderers keep working.
 
-use crate::markdown::{Heading, Segment};
-use crate::slug::slugify;
+use crate::note::markdown::{Heading, Segment};
+use crate::note::slug::slugify;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -157,7 +157,7 @@ pub fn build_sheet(
             vec![untitled_group(vec![Card {
                 id,
                 title: title.clone(),
-                title_html: crate::highlight::escape(&title),
+                title_html: crate::note::highlight::escape(&title),
                 has_heading: false,
                 classes: Vec::new(),
                 body_html: body,
@@ -388,8 +388,8 @@ impl SheetBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::highlight::Highlighter;
-    use crate::markdown::{render, MarkdownOptions};
+    use crate::note::highlight::Highlighter;
+    use crate::note::markdown::{render, MarkdownOptions};
 
     fn sheet(text: &str, fm_title: Option<&str>) -> Sheet {
         let r = render(

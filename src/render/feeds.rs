@@ -131,7 +131,7 @@ fn robots(url: &SiteUrl) -> String {
 /// Front matter already dropped dates that do not parse (with a warning).
 fn stamp(s: &SheetPage) -> Option<String> {
     let raw = s.updated.as_deref().or(s.date.as_deref())?;
-    crate::frontmatter::parse_date(raw)
+    crate::note::frontmatter::parse_date(raw)
 }
 
 fn feed(model: &SiteModel, url: &SiteUrl, config: &Config) -> Option<String> {

@@ -21,7 +21,7 @@ pub use balance::balance;
 pub use names::custom_tag_name;
 pub use open::OpenInline;
 
-use crate::highlight::escape_into;
+use crate::note::highlight::escape_into;
 use names::{ALLOWED_ATTRS, ALLOWED_TAGS, URL_ATTRS, VOID_TAGS};
 
 /// Filters one chunk of raw HTML. `rewrite_url` gets each `href`/`src` value (already
@@ -271,7 +271,7 @@ mod tests {
 
     fn clean(s: &str) -> String {
         sanitize(s, &mut OpenInline::default(), &mut |u| {
-            crate::highlight::escape(u)
+            crate::note::highlight::escape(u)
         })
     }
 

@@ -1,7 +1,7 @@
 //! `cheatgen query`: opens the site's search index (the built one, or one planned in
 //! memory when the site has not been built) and prints ranked cards as text or JSON.
 
-use crate::builder::{self, BuildOptions};
+use crate::build::{self, BuildOptions};
 use crate::cli::{outln, QueryArgs};
 use crate::error::Error;
 use crate::search::query::{matching_lines, SearchError};
@@ -68,7 +68,7 @@ pub fn run(args: &QueryArgs) -> i32 {
 }
 
 fn search(opts: &BuildOptions, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
-    let (config, _) = builder::load_config(opts)?;
+    let (config, _) = build::load_config(opts)?;
     let output = crate::config::output_dir(&opts.root, &config, None);
     let wrap = |e: SearchError| Error::Search {
         path: output.join("search"),
@@ -77,7 +77,7 @@ fn search(opts: &BuildOptions, query: &str, limit: usize) -> Result<Vec<Hit>, Er
     if output.join("search/meta.json").is_file() {
         return run_search(output.clone(), query, limit).map_err(wrap);
     }
-    let planned = builder::plan(opts, &crate::highlight::Highlighter::new())?;
+    let planned = build::plan(opts, &crate::note::highlight::Highlighter::new())?;
     run_search(planned.plan, query, limit).map_err(wrap)
 }
 

@@ -1,8 +1,8 @@
 //! Unit tests of link resolution.
 
 use super::*;
-use crate::cards::{Anchor, Sheet};
 use crate::diagnostics::Pos;
+use crate::note::cards::{Anchor, Sheet};
 
 fn sheet(title: &str, ids: &[(&str, &str)]) -> Sheet {
     Sheet {

@@ -16,10 +16,10 @@ mod inline;
 pub use html_pass::shift_placeholders;
 use html_pass::{apply_block_attrs, fix_dialect_tables, split_segments, text_of_html};
 
-use crate::codeblock::{self, CodeBlock};
 use crate::diagnostics::{Diagnostic, LineIndex, Pos};
-use crate::highlight::Highlighter;
-use crate::sanitize::{balance, OpenInline};
+use crate::note::codeblock::{self, CodeBlock};
+use crate::note::highlight::Highlighter;
+use crate::note::sanitize::{balance, OpenInline};
 use dialect::{Attachment, BlockAttrs};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -295,13 +295,13 @@ impl<'a> State<'a, '_> {
                 let mut classes: Vec<String> = classes
                     .iter()
                     .map(|c| c.to_string())
-                    .filter(|c| !crate::sanitize::is_theme_class(c))
+                    .filter(|c| !crate::note::sanitize::is_theme_class(c))
                     .collect();
                 classes.extend(extra.classes);
                 self.heading = Some(HeadingCapture {
                     level: heading_level(level),
                     explicit_id: extra.id.or(id
-                        .filter(|i| !crate::sanitize::is_theme_class(i))
+                        .filter(|i| !crate::note::sanitize::is_theme_class(i))
                         .map(|s| s.to_string())),
                     classes,
                     pos: self.lines.pos(range.start),
@@ -447,7 +447,7 @@ impl<'a> State<'a, '_> {
                 // A nested heading (in a list or quote) renders through pulldown-cmark:
                 // only safe attributes pass (`{onclick=…}` would otherwise be emitted).
                 self.nest += 1;
-                let keep = |s: &CowStr| !crate::sanitize::is_theme_class(s);
+                let keep = |s: &CowStr| !crate::note::sanitize::is_theme_class(s);
                 self.sink().push(Event::Start(Tag::Heading {
                     level,
                     id: id.filter(keep),

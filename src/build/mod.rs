@@ -1,19 +1,21 @@
 //! Orchestrates a build: config → sources → parallel per-note render → site passes →
 //! templates → output plan → atomic write. Also the `check`-style dry run (no write).
 
+pub mod progress;
+
+use crate::build::progress::Progress;
 use crate::config::{Config, SiteUrl, CONFIG_FILE};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::{Error, Result};
-use crate::highlight::Highlighter;
-use crate::markdown::MarkdownOptions;
+use crate::note::highlight::Highlighter;
+use crate::note::markdown::MarkdownOptions;
+use crate::note::source::{self, SourceTree};
 use crate::note::{render_note, RenderedNote};
+use crate::output::site_path::SitePath;
 use crate::output::{self, OutputFile, OutputPlan, WriteStats};
-use crate::progress::Progress;
+use crate::render::templates::{Assets, Templates, Theme};
+use crate::site::taxonomy::{Category, TagPage};
 use crate::site::{self, SheetPage, SiteModel};
-use crate::site_path::SitePath;
-use crate::source::{self, SourceTree};
-use crate::taxonomy::{Category, TagPage};
-use crate::templates::{Assets, Templates, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -311,8 +313,8 @@ pub fn plan_cached(
         base_path: &site_url.base_path,
         base_url: site_url.absolute.clone().unwrap_or_default(),
         origin: site_url.origin().unwrap_or_default(),
-        feed_url: crate::feeds::has_feed(&model, &site_url)
-            .then(|| format!("{}{}", site_url.base_path, crate::feeds::FEED_FILE)),
+        feed_url: crate::render::feeds::has_feed(&model, &site_url)
+            .then(|| format!("{}{}", site_url.base_path, crate::render::feeds::FEED_FILE)),
         assets: &assets.urls,
         extra: &config.extra,
         generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
@@ -335,13 +337,13 @@ pub fn plan_cached(
         plan.insert(path, OutputFile::Bytes(bytes));
     }
     plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
-    for (path, bytes) in crate::feeds::files(&model, &site_url, &config) {
+    for (path, bytes) in crate::render::feeds::files(&model, &site_url, &config) {
         // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
         if !asset_set.contains(&path) {
             plan.insert(path, OutputFile::Bytes(bytes));
         }
     }
-    for (path, bytes) in crate::redirects::files(&model) {
+    for (path, bytes) in crate::site::redirects::files(&model) {
         plan.insert(path, OutputFile::Bytes(bytes));
     }
     for a in content_assets {
@@ -358,7 +360,7 @@ pub fn plan_cached(
     }
 
     // The last gate: nothing outside the output directory is ever written.
-    for e in crate::site_path::remove_unsafe(&mut plan, &output_dir) {
+    for e in crate::output::site_path::remove_unsafe(&mut plan, &output_dir) {
         diags.push(Diagnostic::error(
             &e.path,
             Pos::FILE,

@@ -339,11 +339,11 @@ pub fn parse_attribute_list(line: &str) -> Option<BlockAttrs> {
     let mut attrs = BlockAttrs::default();
     for token in tokens(inner) {
         if let Some(class) = token.strip_prefix('.') {
-            if is_name(class) && !crate::sanitize::is_theme_class(class) {
+            if is_name(class) && !crate::note::sanitize::is_theme_class(class) {
                 attrs.classes.push(class.to_string());
             }
         } else if let Some(id) = token.strip_prefix('#') {
-            if is_name(id) && !crate::sanitize::is_theme_class(id) {
+            if is_name(id) && !crate::note::sanitize::is_theme_class(id) {
                 attrs.id = Some(id.to_string());
             }
         } else if let Some((key, value)) = token.split_once('=') {

@@ -4,16 +4,21 @@
 //!
 //! Cheap and always rerun in full (the per-note renders are the expensive, cached part).
 
-use crate::backlinks::{self, Backlink};
-use crate::cards::Sheet;
+pub mod backlinks;
+pub mod links;
+pub mod redirects;
+pub mod taxonomy;
+
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::links::{substitute, LinkNote, LinkTargets};
+use crate::note::cards::Sheet;
+use crate::note::slug::humanize;
 use crate::note::{NoteKind, RenderedNote};
-use crate::site_path::SitePath;
-use crate::slug::humanize;
-use crate::taxonomy::{self, Category, SheetNav, TagLink, TagPage};
+use crate::output::site_path::SitePath;
+use crate::site::links::{substitute, LinkNote, LinkTargets};
+use backlinks::Backlink;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use taxonomy::{Category, SheetNav, TagLink, TagPage};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Crumb {
@@ -82,7 +87,7 @@ pub struct HomePage {
 pub struct SiteModel {
     pub sheets: Vec<SheetPage>,
     /// `redirect_to:` stubs: pages of their own, outside listings, search and sitemap.
-    pub redirects: Vec<crate::redirects::Redirect>,
+    pub redirects: Vec<crate::site::redirects::Redirect>,
     pub sections: Vec<SectionPage>,
     pub home: HomePage,
     pub tags: Vec<TagPage>,
@@ -184,7 +189,7 @@ pub fn assemble(
                 section_sheets.insert(note.dir.clone(), sheet);
             }
             NoteKind::Sheet if note.front_matter.redirect_to.is_some() => {
-                redirects.extend(crate::redirects::Redirect::new(
+                redirects.extend(crate::site::redirects::Redirect::new(
                     note,
                     &url(&note.url_path),
                     base_path,

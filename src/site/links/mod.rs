@@ -9,10 +9,10 @@
 //! marked as broken instead of a dead href. Runs in the site pass so per-note renders
 //! stay pure and cacheable.
 
-use crate::cards::Sheet;
 use crate::diagnostics::Diagnostic;
-use crate::highlight::{escape, escape_into};
-use crate::markdown::{LinkKind, LinkRef, PLACEHOLDER};
+use crate::note::cards::Sheet;
+use crate::note::highlight::{escape, escape_into};
+use crate::note::markdown::{LinkKind, LinkRef, PLACEHOLDER};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use std::collections::{HashMap, HashSet};
 

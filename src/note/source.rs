@@ -11,7 +11,7 @@
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::{Error, Result};
-use crate::site_path::SitePath;
+use crate::output::site_path::SitePath;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};

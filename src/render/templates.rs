@@ -90,7 +90,7 @@ impl Templates {
         let mut tera = Tera::default();
         // Tera's default escaper also turns `/` into `&#x2F;`, bloating every URL; the
         // five characters below are all HTML needs in text and quoted attributes.
-        tera.set_escape_fn(crate::highlight::escape);
+        tera.set_escape_fn(crate::note::highlight::escape);
         let mut sources = Vec::new();
         for (path, bytes) in &theme.files {
             let Some(name) = path.strip_prefix("templates/") else {

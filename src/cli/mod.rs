@@ -2,7 +2,11 @@
 //! diagnostics and summary, and picks the exit code (0 ok, 1 note errors or warnings under
 //! `--strict`, 2 usage/config errors).
 
-use crate::builder::{self, BuildOptions, BuildReport};
+pub mod distribution;
+pub mod init;
+pub mod query;
+
+use crate::build::{self, BuildOptions, BuildReport};
 use crate::error::Error;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -19,7 +23,7 @@ pub(crate) use outln;
 #[derive(Debug, Parser)]
 #[command(
     name = "cheatgen",
-    version = crate::distribution::VERSION,
+    version = crate::cli::distribution::VERSION,
     about = "Build dense, cross-linked, searchable cheat-sheet sites from Markdown notes"
 )]
 pub struct Cli {
@@ -43,9 +47,9 @@ pub enum Command {
     /// Create a new site: config, example sheets, .gitignore and a GitHub Pages workflow.
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
-    Completions(crate::distribution::CompletionsArgs),
+    Completions(crate::cli::distribution::CompletionsArgs),
     /// Print the man page cheatgen(1), or a command's page, in roff to stdout.
-    Man(crate::distribution::ManArgs),
+    Man(crate::cli::distribution::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -166,10 +170,10 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
-        Command::Query(args) => crate::query_cmd::run(&args),
-        Command::Init(args) => crate::init::run(&args),
-        Command::Completions(args) => crate::distribution::run_completions(&args),
-        Command::Man(args) => crate::distribution::run_man(&args),
+        Command::Query(args) => crate::cli::query::run(&args),
+        Command::Init(args) => crate::cli::init::run(&args),
+        Command::Completions(args) => crate::cli::distribution::run_completions(&args),
+        Command::Man(args) => crate::cli::distribution::run_man(&args),
         Command::Serve(args) => crate::serve::run(&crate::serve::ServeOptions {
             root: args.root,
             bind: args.bind,
@@ -186,7 +190,7 @@ fn run_check(args: CheckArgs) -> i32 {
         drafts: args.site.drafts,
         ..BuildOptions::default()
     };
-    match builder::check(&opts) {
+    match build::check(&opts) {
         Ok(report) => {
             match args.format {
                 Format::Text => {
@@ -227,7 +231,7 @@ fn run_build(args: BuildArgs) -> i32 {
         skip_search: false,
         timings: args.timings,
     };
-    match builder::build(&opts) {
+    match build::build(&opts) {
         Ok(report) => {
             print_diagnostics(&report);
             if !args.quiet {

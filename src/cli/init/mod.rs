@@ -27,8 +27,8 @@ pub const WORKFLOW_PATH: &str = ".github/workflows/pages.yml";
 /// to this exact version of the binary (a site rebuilds the same until you bump it).
 pub fn pages_workflow() -> String {
     WORKFLOW
-        .replace("{{action}}", &crate::distribution::action_ref())
-        .replace("{{repository}}", crate::distribution::REPOSITORY)
+        .replace("{{action}}", &crate::cli::distribution::action_ref())
+        .replace("{{repository}}", crate::cli::distribution::REPOSITORY)
         .replace("{{version}}", env!("CARGO_PKG_VERSION"))
 }
 
@@ -74,7 +74,7 @@ pub fn run(args: &InitArgs) -> i32 {
         return 2;
     }
     let title = args.title.clone().unwrap_or_else(|| default_title(dir));
-    let content = dir.join(crate::source::CONTENT_DIR);
+    let content = dir.join(crate::note::source::CONTENT_DIR);
     let content_has_notes = std::fs::read_dir(&content).is_ok_and(|mut d| d.next().is_some());
     let files = scaffold(&title, &base_url, !content_has_notes, args.ci);
 
@@ -129,7 +129,7 @@ fn shown(p: &Path) -> String {
 fn default_title(dir: &Path) -> String {
     let name: PathBuf = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     name.file_name()
-        .map(|n| crate::slug::humanize(&n.to_string_lossy()))
+        .map(|n| crate::note::slug::humanize(&n.to_string_lossy()))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "Cheat sheets".into())
 }

@@ -3,7 +3,7 @@
 
 use super::dialect::{BlockAttrs, BODY_SPLIT, HIDDEN_HEAD};
 use super::{Segment, ATTR_MARK, HEADING_MARK, PLACEHOLDER};
-use crate::highlight::escape;
+use crate::note::highlight::escape;
 
 /// Renumbers link placeholders by `offset` (to merge a separately rendered fragment's
 /// links after another fragment's).
@@ -127,7 +127,7 @@ pub(super) fn text_of_html(html: &str) -> String {
         rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
     }
     text.push_str(rest);
-    crate::sanitize::decode_entities(&text)
+    crate::note::sanitize::decode_entities(&text)
 }
 
 pub(super) fn split_segments(html: &str) -> Vec<Segment> {
