@@ -6,8 +6,11 @@
 
 pub mod backlinks;
 pub mod links;
+pub mod model;
 pub mod redirects;
 pub mod taxonomy;
+
+pub use model::{Crumb, HomePage, SectionPage, SheetPage, SheetSummary, SiteModel};
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::cards::Sheet;
@@ -15,84 +18,8 @@ use crate::note::slug::humanize;
 use crate::note::{NoteKind, RenderedNote};
 use crate::output::site_path::SitePath;
 use crate::site::links::{substitute, LinkNote, LinkTargets};
-use backlinks::Backlink;
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use taxonomy::{Category, SheetNav, TagLink, TagPage};
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Crumb {
-    pub title: String,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SheetSummary {
-    pub title: String,
-    pub url: String,
-    pub description: String,
-    pub card_count: usize,
-    pub tags: Vec<String>,
-    #[serde(skip)]
-    pub(crate) sort_key: (i64, String, String),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SheetPage {
-    pub title: String,
-    pub description: String,
-    pub url: String,
-    /// Output path relative to the output dir: `a/b/index.html`.
-    #[serde(skip)]
-    pub output_path: SitePath,
-    pub category: String,
-    pub tags: Vec<String>,
-    pub keywords: Vec<String>,
-    pub date: Option<String>,
-    pub updated: Option<String>,
-    pub source: String,
-    pub sheet: Sheet,
-    pub breadcrumbs: Vec<Crumb>,
-    pub extra: BTreeMap<String, serde_json::Value>,
-    /// Cards on other sheets that link here.
-    pub backlinks: Vec<Backlink>,
-    pub nav: SheetNav,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SectionPage {
-    pub title: String,
-    pub url: String,
-    #[serde(skip)]
-    pub output_path: SitePath,
-    /// The folder's `index.md`, if any, rendered as cards above the listing.
-    pub sheet: Option<Sheet>,
-    pub sheets: Vec<SheetSummary>,
-    pub subsections: Vec<Crumb>,
-    pub breadcrumbs: Vec<Crumb>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HomePage {
-    pub sheet: Option<Sheet>,
-    /// Sheets tagged `Featured` (devhints), by weight then title.
-    pub featured: Vec<SheetSummary>,
-    pub categories: Vec<Category>,
-    pub tags: Vec<TagLink>,
-    pub sheet_count: usize,
-    pub card_count: usize,
-}
-
-#[derive(Debug)]
-pub struct SiteModel {
-    pub sheets: Vec<SheetPage>,
-    /// `redirect_to:` stubs: pages of their own, outside listings, search and sitemap.
-    pub redirects: Vec<crate::site::redirects::Redirect>,
-    pub sections: Vec<SectionPage>,
-    pub home: HomePage,
-    pub tags: Vec<TagPage>,
-    pub diagnostics: Vec<Diagnostic>,
-}
+use std::collections::{BTreeSet, HashMap, HashSet};
+use taxonomy::SheetNav;
 
 /// Runs the site passes. `notes` must be sorted by `rel_path` (determinism).
 pub fn assemble(
