@@ -4,8 +4,7 @@
 //! the one Rust ranking. Reports success@1 (right sheet first), card@1, card@3 and MRR,
 //! overall, per half (tune / held-out) and per kind, and fails below the targets.
 
-use cheatgen::build::{plan, BuildOptions};
-use cheatgen::note::highlight::Highlighter;
+use cheatgen::build::{BuildOptions, Engine, Want};
 use cheatgen::output::{OutputFile, OutputPlan};
 use cheatgen::search::Searcher;
 use serde::Deserialize;
@@ -49,7 +48,9 @@ fn planned() -> OutputPlan {
         root: fixture().join(""),
         ..BuildOptions::default()
     };
-    plan(&opts, &Highlighter::new()).unwrap().plan
+    let mut engine = Engine::new(&opts, Want::SITE, false).unwrap();
+    engine.build_all().unwrap();
+    engine.into_site().unwrap().files
 }
 
 /// Rank (1-based) of the expected card and whether the first hit is on the right sheet.

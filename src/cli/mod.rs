@@ -228,7 +228,6 @@ fn run_build(args: BuildArgs) -> i32 {
         drafts: args.site.drafts,
         force: args.force,
         progress: !args.quiet,
-        skip_search: false,
         timings: args.timings,
     };
     match build::build(&opts) {

@@ -77,8 +77,10 @@ fn search(opts: &BuildOptions, query: &str, limit: usize) -> Result<Vec<Hit>, Er
     if output.join("search/meta.json").is_file() {
         return run_search(output.clone(), query, limit).map_err(wrap);
     }
-    let planned = build::plan(opts, &crate::note::highlight::Highlighter::new())?;
-    run_search(planned.plan, query, limit).map_err(wrap)
+    let mut engine = build::Engine::new(opts, build::Want::SEARCH, false)?;
+    engine.build_all()?;
+    let files = engine.into_site().map(|s| s.files).unwrap_or_default();
+    run_search(files, query, limit).map_err(wrap)
 }
 
 fn run_search<F: IndexFiles>(files: F, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {

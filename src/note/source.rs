@@ -245,6 +245,56 @@ pub fn scan(root: &Path, ignore: &GlobSet, links: &SymlinkPolicy) -> Result<Sour
     Ok(tree)
 }
 
+/// What one path under `content/` is now, judged without walking the tree.
+#[derive(Debug)]
+pub enum Probe {
+    Note(std::result::Result<NoteSource, Diagnostic>),
+    Asset(AssetSource),
+    /// Not there, hidden or ignored: not part of the site.
+    Absent,
+    /// A folder, a symlink on the way, or a name the walk would report: only a whole
+    /// `scan` judges it the same way a build does.
+    Rescan,
+}
+
+/// Probes one changed path (relative to `content/`) the way `scan` would see it.
+pub fn probe(root: &Path, rel: &str, ignore: &GlobSet) -> Probe {
+    if rel.split('/').any(|s| s.starts_with('.')) || ignore.is_match(rel) {
+        return Probe::Absent;
+    }
+    let content = root.join(CONTENT_DIR);
+    if !std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir()) {
+        return Probe::Rescan;
+    }
+    let mut path = content;
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Probe::Absent,
+            Err(_) => return Probe::Rescan,
+            Ok(m) if m.file_type().is_symlink() => return Probe::Rescan,
+            Ok(m) if i + 1 < parts.len() => {
+                if !m.is_dir() {
+                    return Probe::Absent;
+                }
+            }
+            Ok(m) if !m.is_file() => return Probe::Rescan,
+            Ok(_) => {}
+        }
+    }
+    if is_note(rel) {
+        Probe::Note(read_note(root, rel.to_string(), &path))
+    } else if SitePath::parse(rel).is_ok() {
+        Probe::Asset(AssetSource {
+            rel_path: rel.to_string(),
+            abs_path: path,
+        })
+    } else {
+        Probe::Rescan
+    }
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }

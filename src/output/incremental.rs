@@ -8,21 +8,26 @@
 //! user's, nor a hash that does not match the bytes on disk. Nothing is written or removed
 //! through a symlinked folder.
 
-use super::{check_relative, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
+use super::{check_relative, OutputFile, OutputPlan, OutputSession, WriteStats, TMP_SUFFIX};
 use crate::error::Result;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 impl OutputSession {
     /// Writes the changed files of `plan` and removes files of earlier builds it no longer
-    /// has, except those under `keep` (e.g. `search/`), which stay as they are: `serve`
-    /// writes pages first and the search index right after.
+    /// has. With `only`, just those paths are looked at (the engine knows which changed):
+    /// written when in `plan` and different from the manifest, removed when not in `plan`.
     pub fn write_incremental(
         &mut self,
         plan: &OutputPlan,
-        keep: Option<&str>,
+        only: Option<&BTreeSet<String>>,
     ) -> Result<WriteStats> {
-        for rel in plan.keys() {
+        let selected: Vec<(&String, &OutputFile)> = match only {
+            None => plan.iter().collect(),
+            Some(paths) => paths.iter().filter_map(|p| plan.get_key_value(p)).collect(),
+        };
+        for (rel, _) in &selected {
             if let Err(reason) = check_relative(rel) {
                 return Err(self.write_error(
                     self.dir.join(rel),
@@ -33,9 +38,9 @@ impl OutputSession {
         std::fs::create_dir_all(&self.dir).map_err(|e| self.write_error(&self.dir, e))?;
         let old = &self.manifest;
         let dir = &self.dir;
-        let hashed: Vec<Result<(&String, String, bool)>> = plan
+        let hashed: Vec<Result<(&String, String, bool)>> = selected
             .par_iter()
-            .map(|(rel, file)| {
+            .map(|&(rel, file)| {
                 let path = dir.join(rel);
                 let bytes = file.bytes().map_err(|e| self.write_error(&path, e))?;
                 let hash = blake3::hash(&bytes).to_hex().to_string();
@@ -70,20 +75,25 @@ impl OutputSession {
                 Ok((rel.clone(), hash, !same))
             })
             .collect();
-        let (mut stats, mut manifest) = super::tally(results)?;
-        let kept = |rel: &str| keep.is_some_and(|k| rel.starts_with(k));
-        let stale: Vec<String> = old
-            .entries
-            .keys()
-            .filter(|rel| !plan.contains_key(*rel))
+        let (mut stats, written) = super::tally(results)?;
+        let candidates: Box<dyn Iterator<Item = &String>> = match only {
+            None => Box::new(old.entries.keys()),
+            Some(paths) => Box::new(paths.iter()),
+        };
+        let stale: Vec<String> = candidates
+            .filter(|rel| !plan.contains_key(*rel) && old.contains(rel))
             .cloned()
             .collect();
-        for rel in stale {
-            if kept(&rel) {
-                let hash = old.entries.get(&rel).cloned().flatten();
-                manifest.entries.insert(rel, hash);
-                continue;
+        let mut manifest = match only {
+            None => written,
+            Some(_) => {
+                let mut m = self.manifest.clone();
+                m.entries.extend(written.entries);
+                m
             }
+        };
+        for rel in stale {
+            manifest.entries.remove(&rel);
             if remove_file(dir, &rel).map_err(|e| self.write_error(dir.join(&rel), e))? {
                 stats.removed += 1;
                 stats.changed.push(rel);

@@ -121,16 +121,22 @@ fn a_site_of_the_previous_version_stays_ours() {
 }
 
 #[test]
-fn incremental_writes_only_changes_and_keeps_a_prefix() {
+fn incremental_writes_only_changes_and_only_the_paths_asked() {
     let (dir, out) = site();
     let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
     s.publish(&plan(&[("a.html", "A"), ("search/x.json", "X")]))
         .unwrap();
+    // Only the paths named are looked at: `search/x.json` is not, so it stays, and
+    // `c.html` (named, not in the plan, never written) is no error.
+    let only: std::collections::BTreeSet<String> =
+        ["a.html", "b.html", "c.html"].map(String::from).into();
     let stats = s
-        .write_incremental(&plan(&[("a.html", "A"), ("b.html", "B")]), Some("search/"))
+        .write_incremental(&plan(&[("a.html", "A"), ("b.html", "B")]), Some(&only))
         .unwrap();
     assert_eq!(stats.changed, ["b.html"]);
     assert!(out.join("search/x.json").is_file());
+    let manifest = std::fs::read_to_string(dir.path().join(".public.cheatgen-manifest")).unwrap();
+    assert_eq!(Manifest::parse(&manifest).entries.len(), 3);
     let stats = s
         .write_incremental(&plan(&[("b.html", "B2")]), None)
         .unwrap();

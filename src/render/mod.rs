@@ -2,4 +2,5 @@
 //! templates (`feeds`: sitemap, Atom feed, robots.txt, CNAME).
 
 pub mod feeds;
+pub mod pages;
 pub mod templates;

@@ -139,7 +139,7 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
 }
 
 /// Content-hashed static assets: output files and the logical name → URL map.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Assets {
     pub urls: BTreeMap<String, String>,
     pub files: Vec<(String, Vec<u8>)>,

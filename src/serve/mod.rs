@@ -10,9 +10,8 @@ mod http;
 mod listen;
 pub mod watch;
 
-use crate::build::{self, BuildCache, BuildOptions};
+use crate::build::{BuildOptions, Engine, Want};
 use crate::diagnostics::Diagnostic;
-use crate::note::highlight::Highlighter;
 use crate::output;
 use http::{AppState, Message};
 use std::net::{IpAddr, SocketAddr};
@@ -84,16 +83,20 @@ async fn serve(opts: &ServeOptions) -> i32 {
         base_url: Some(url.clone()),
         drafts: opts.drafts,
         progress: true,
-        skip_search: true,
         ..BuildOptions::default()
     };
 
     let (events, _) = broadcast::channel::<Message>(64);
     let error = Arc::new(Mutex::new(None));
+    let engine = match Engine::new(&build_opts, Want::SITE, true) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e}");
+            return e.exit_code();
+        }
+    };
     let mut rebuilder = Rebuilder {
-        opts: build_opts,
-        hl: Highlighter::new(),
-        cache: BuildCache::persistent(),
+        engine,
         events: events.clone(),
         error: Arc::clone(&error),
         session: None,
@@ -184,9 +187,7 @@ fn open_browser(url: &str) {
 }
 
 struct Rebuilder {
-    opts: BuildOptions,
-    hl: Highlighter,
-    cache: BuildCache,
+    engine: Engine,
     events: broadcast::Sender<Message>,
     error: Arc<Mutex<Option<String>>>,
     /// The output directory's lock and manifest, from the first build on.
@@ -195,35 +196,37 @@ struct Rebuilder {
 
 impl Rebuilder {
     fn first_build(&mut self) -> Result<PathBuf, i32> {
-        let planned = match build::plan_cached(&self.opts, &self.hl, &mut self.cache) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("{e}");
-                return Err(e.exit_code());
-            }
-        };
         // Held for as long as `serve` runs: its rebuilds write the folder in place.
-        let session = match output::OutputSession::open(&planned.output_dir, &self.opts.root, false)
-        {
+        let out = self.engine.output_dir().to_path_buf();
+        let root = self.engine.root().to_path_buf();
+        let session = match output::OutputSession::open(&out, &root, false) {
             Ok(s) => self.session.insert(s),
             Err(e) => {
                 eprintln!("{e}");
                 return Err(e.exit_code());
             }
         };
-        for d in &planned.report.diagnostics {
+        let site = match self.engine.build_all() {
+            Ok(site) => site,
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(e.exit_code());
+            }
+        };
+        for d in &site.report.diagnostics {
             eprintln!("{d}");
         }
-        let mut plan = planned.plan;
-        build::add_search_index(&mut plan, &planned.model);
-        if let Err(e) = session.publish(&plan) {
+        if let Err(e) = session.publish(&site.files) {
             eprintln!("{e}");
             return Err(e.exit_code());
         }
-        if planned.report.errors() > 0 {
-            self.set_error(Some(error_text(&planned.report.diagnostics)));
+        let errors = site.report.errors();
+        let text = error_text(&site.report.diagnostics);
+        self.engine.commit();
+        if errors > 0 {
+            self.set_error(Some(text));
         }
-        Ok(planned.output_dir)
+        Ok(out)
     }
 
     /// Rebuild loop: one rebuild per batch of changes, batches that arrive during a
@@ -241,28 +244,40 @@ impl Rebuilder {
 
     fn rebuild(&mut self, changes: &watch::Changes) {
         let started = Instant::now();
-        let planned = match build::plan_cached(&self.opts, &self.hl, &mut self.cache) {
-            Ok(p) => p,
+        let update = match self.engine.apply(&changes.paths) {
+            Ok(u) => u,
             Err(e) => {
                 eprintln!("{e}");
                 self.set_error(Some(e.to_string()));
                 return;
             }
         };
-        for d in &planned.report.diagnostics {
+        let Some(site) = self.engine.site() else {
+            return;
+        };
+        if update.changes.is_empty()
+            || self.engine.pending().is_empty() && site.report.errors() == 0
+        {
+            // Nothing the site shows changed (a save without edits, an ignored file).
+            if site.report.errors() == 0 {
+                self.set_error(None);
+            }
+            return;
+        }
+        for d in &site.report.diagnostics {
             eprintln!("{d}");
         }
-        if planned.report.errors() > 0 {
+        if site.report.errors() > 0 {
             // Keep the last good site; the browser shows what is wrong.
             eprintln!("not written: fix the errors above (the last good site is still served)");
-            self.set_error(Some(error_text(&planned.report.diagnostics)));
+            let text = error_text(&site.report.diagnostics);
+            self.set_error(Some(text));
             return;
         }
-        // Pages first (what the open browser waits for), then the search index.
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let stats = match session.write_incremental(&planned.plan, Some("search/")) {
+        let stats = match session.write_incremental(&site.files, Some(self.engine.pending())) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -270,32 +285,22 @@ impl Rebuilder {
                 return;
             }
         };
-        let pages_ms = started.elapsed().as_millis();
+        self.engine.commit();
         self.set_error(None);
-        let data = serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
-        let _ = self.events.send(("reload", data.to_string()));
-        let mut plan = planned.plan;
-        build::add_search_index(&mut plan, &planned.model);
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        let index = match session.write_incremental(&plan, None) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("{e}");
-                self.set_error(Some(e.to_string()));
-                return;
-            }
-        };
-        let rendered = self.cache.rendered;
+        if !stats.changed.is_empty() {
+            let data =
+                serde_json::json!({ "paths": stats.changed, "css_only": changes.css_only() });
+            let _ = self.events.send(("reload", data.to_string()));
+        }
         eprintln!(
-            "rebuilt {rendered} sheet{} in {} ms ({} file{} written, {} removed; search index {} ms)",
-            if rendered == 1 { "" } else { "s" },
-            pages_ms,
-            stats.written + index.written,
-            if stats.written + index.written == 1 { "" } else { "s" },
-            stats.removed + index.removed,
-            started.elapsed().as_millis() - pages_ms,
+            "rebuilt {} note{} in {} ms ({} file{} written, {} removed{})",
+            update.rendered,
+            if update.rendered == 1 { "" } else { "s" },
+            started.elapsed().as_millis(),
+            stats.written,
+            if stats.written == 1 { "" } else { "s" },
+            stats.removed,
+            if update.fast { "; body-only" } else { "" },
         );
     }
 

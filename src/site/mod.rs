@@ -10,14 +10,16 @@ pub mod model;
 pub mod redirects;
 pub mod taxonomy;
 
-pub use model::{Crumb, HomePage, SectionPage, SheetPage, SheetSummary, SiteModel};
+pub use model::{
+    Crumb, HomePage, OutLink, Relinked, SectionPage, SheetPage, SheetSummary, SiteModel,
+};
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::cards::Sheet;
 use crate::note::slug::humanize;
 use crate::note::{NoteKind, RenderedNote};
 use crate::output::site_path::SitePath;
-use crate::site::links::{substitute, LinkNote, LinkTargets};
+use crate::site::links::{substitute, LinkNote, LinkTargets, ResolvedLink};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use taxonomy::SheetNav;
 
@@ -29,46 +31,9 @@ pub fn assemble(
     drafts: bool,
 ) -> SiteModel {
     let mut diagnostics = Vec::new();
-    let included = dedupe(
-        notes
-            .iter()
-            .copied()
-            .filter(|n| drafts || !n.front_matter.draft),
-        &mut diagnostics,
-    );
-
-    // Folders that get a section page: every ancestor folder of a sheet, unless a sheet
-    // already owns that URL (`git.md` next to `git/`).
-    let sheet_urls: HashSet<&str> = included
-        .iter()
-        .filter(|n| n.kind == NoteKind::Sheet)
-        .map(|n| n.url_path.as_str())
-        .collect();
-    let mut section_dirs: BTreeSet<String> = BTreeSet::new();
-    for n in included.iter().filter(|n| n.kind != NoteKind::Home) {
-        let mut dir = n.dir.as_str();
-        while !dir.is_empty() {
-            section_dirs.insert(dir.to_string());
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-        }
-    }
-    section_dirs.retain(|d| !sheet_urls.contains(format!("{d}/").as_str()));
-
-    let targets = LinkTargets::new(
-        included
-            .iter()
-            .map(|n| LinkNote {
-                rel_path: &n.rel_path,
-                display_path: &n.display_path,
-                url_path: &n.url_path,
-                aliases: &n.front_matter.aliases,
-                sheet: &n.sheet,
-            })
-            .collect(),
-        section_dirs.iter().cloned().collect(),
-        assets,
-        base_path,
-    );
+    let included = included(notes, drafts, &mut diagnostics);
+    let section_dirs = section_dirs(&included);
+    let targets = link_targets(&included, &section_dirs, assets, base_path);
     let section_notes: HashMap<&str, &RenderedNote> = included
         .iter()
         .filter(|n| n.kind == NoteKind::Section)
@@ -184,6 +149,7 @@ pub fn assemble(
         }
     }
 
+    let outbound = outbound_links(&included, &resolved);
     let weights: HashMap<&str, i64> = included
         .iter()
         .map(|n| {
@@ -275,7 +241,116 @@ pub fn assemble(
         home,
         tags: tax.tags,
         diagnostics,
+        outbound,
     }
+}
+
+/// The notes that get pages: drafts dropped (unless `drafts`), then duplicate URLs.
+fn included<'a>(
+    notes: &[&'a RenderedNote],
+    drafts: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<&'a RenderedNote> {
+    dedupe(
+        notes
+            .iter()
+            .copied()
+            .filter(|n| drafts || !n.front_matter.draft),
+        diagnostics,
+    )
+}
+
+/// Folders that get a section page: every ancestor folder of a sheet, unless a sheet
+/// already owns that URL (`git.md` next to `git/`).
+fn section_dirs(included: &[&RenderedNote]) -> BTreeSet<String> {
+    let sheet_urls: HashSet<&str> = included
+        .iter()
+        .filter(|n| n.kind == NoteKind::Sheet)
+        .map(|n| n.url_path.as_str())
+        .collect();
+    let mut section_dirs: BTreeSet<String> = BTreeSet::new();
+    for n in included.iter().filter(|n| n.kind != NoteKind::Home) {
+        let mut dir = n.dir.as_str();
+        while !dir.is_empty() {
+            section_dirs.insert(dir.to_string());
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+    section_dirs.retain(|d| !sheet_urls.contains(format!("{d}/").as_str()));
+    section_dirs
+}
+
+fn link_targets<'a>(
+    included: &[&'a RenderedNote],
+    section_dirs: &BTreeSet<String>,
+    assets: &'a HashSet<String>,
+    base_path: &'a str,
+) -> LinkTargets<'a> {
+    LinkTargets::new(
+        included
+            .iter()
+            .map(|n| LinkNote {
+                rel_path: &n.rel_path,
+                display_path: &n.display_path,
+                url_path: &n.url_path,
+                aliases: &n.front_matter.aliases,
+                sheet: &n.sheet,
+            })
+            .collect(),
+        section_dirs.iter().cloned().collect(),
+        assets,
+        base_path,
+    )
+}
+
+/// What each note's resolved links reach, by path: what backlinks are made of.
+fn outbound_links(
+    included: &[&RenderedNote],
+    resolved: &[ResolvedLink],
+) -> HashMap<String, Vec<OutLink>> {
+    let mut out: HashMap<String, Vec<OutLink>> = HashMap::new();
+    for l in resolved {
+        out.entry(included[l.from].rel_path.clone())
+            .or_default()
+            .push(OutLink::new(included, l));
+    }
+    out
+}
+
+/// Diagnostic codes of the link pass (per linking note).
+pub const LINK_CODES: &[&str] = &[
+    "broken-link",
+    "broken-anchor",
+    "outside-content",
+    "ambiguous-link",
+];
+
+/// The link pass for one note (`which`, an index into `notes`) alone, with everything
+/// else as in `assemble`: its sheet with links resolved, the link diagnostics, and what
+/// its links reach. `None` when the note gets no page of its own (draft, duplicate URL).
+pub fn relink_one(
+    notes: &[&RenderedNote],
+    which: usize,
+    assets: &HashSet<String>,
+    base_path: &str,
+    drafts: bool,
+) -> Option<Relinked> {
+    let mut ignored = Vec::new();
+    let included = included(notes, drafts, &mut ignored);
+    let note = notes[which];
+    let i = included.iter().position(|n| std::ptr::eq(*n, note))?;
+    let targets = link_targets(&included, &section_dirs(&included), assets, base_path);
+    let mut diagnostics = Vec::new();
+    let mut resolved = Vec::new();
+    let replacements = targets.replacements(i, &note.links, &mut diagnostics, &mut resolved);
+    Some(Relinked {
+        sheet: resolve_sheet(&note.sheet, &replacements),
+        diagnostics,
+        outbound: resolved
+            .iter()
+            .map(|l| OutLink::new(&included, l))
+            .collect(),
+    })
 }
 
 /// `a/b/c/index.html` → `a/b` (the folder of the sheet `a/b/c`).

@@ -13,7 +13,7 @@ pub use crate::site::taxonomy::{Category, Pager, SheetNav, TagLink, TagPage, Tag
 use crate::diagnostics::Diagnostic;
 use crate::output::site_path::SitePath;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Crumb {
@@ -87,4 +87,40 @@ pub struct SiteModel {
     pub home: HomePage,
     pub tags: Vec<TagPage>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each note's resolved links lead (by linking note's path): what an edit must
+    /// keep equal for the backlinks elsewhere to stay as they are.
+    pub outbound: HashMap<String, Vec<OutLink>>,
+}
+
+/// One resolved link between notes, as backlinks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutLink {
+    pub to: String,
+    pub anchor: Option<String>,
+    /// Id of the card the link sits in, if any.
+    pub card: Option<String>,
+}
+
+impl OutLink {
+    pub(crate) fn new(
+        notes: &[&crate::note::RenderedNote],
+        l: &crate::site::links::ResolvedLink,
+    ) -> OutLink {
+        OutLink {
+            to: notes[l.to].rel_path.clone(),
+            anchor: l.anchor.clone(),
+            card: notes[l.from]
+                .sheet
+                .card_at_line(l.line)
+                .map(|c| c.id.clone()),
+        }
+    }
+}
+
+/// One note's link pass rerun alone (`site::relink_one`).
+#[derive(Debug)]
+pub struct Relinked {
+    pub sheet: Sheet,
+    pub diagnostics: Vec<Diagnostic>,
+    pub outbound: Vec<OutLink>,
 }

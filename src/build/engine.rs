@@ -1,0 +1,518 @@
+//! The site engine: the one owner of the stage order (`ARCHITECTURE.md`, "The engine").
+//! `build`, `check`, `query` and `serve` all drive an `Engine`; nothing else sequences
+//! stages.
+//!
+//! It keeps each stage's output keyed by note — per-note renders by content hash, rendered
+//! pages by their page model, search entries by sheet — so `apply` (a batch of changed
+//! paths from `serve`'s watcher) redoes only what the change reaches:
+//! - a body-only edit of a sheet (its *header* — URL, title, card ids and titles, front
+//!   matter — and the targets of its links unchanged) re-renders that note, re-resolves its
+//!   links, and replaces its page and its search entries (`fast`);
+//! - anything else (a header change, a note added, removed or renamed, an asset, the
+//!   config or the theme) reruns the site passes over the cached renders, re-renders only
+//!   pages whose model changed, and updates the search index by sheet.
+//!
+//! Either way the files equal a clean build's byte for byte (tests: `engine_props`).
+
+use super::change::{self, ChangeSet};
+use super::inputs::Inputs;
+use super::progress::Progress;
+use super::timings::Timings;
+use super::{BuildOptions, BuildReport};
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::error::Result;
+use crate::note::highlight::Highlighter;
+use crate::note::source::{self, AssetSource, NoteSource, Probe};
+use crate::note::{render_note, RenderedNote};
+use crate::output::{OutputFile, OutputPlan};
+use crate::render::pages::{render_pages, PageCaches, SiteContext};
+use crate::render::templates::Assets;
+use crate::site::{self, SiteModel};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Which outputs a command needs: `check` needs neither pages nor search (only the paths
+/// pages would take, to report conflicts), `query` only the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Want {
+    pub pages: bool,
+    pub search: bool,
+}
+
+impl Want {
+    pub const SITE: Want = Want {
+        pages: true,
+        search: true,
+    };
+    pub const CHECK: Want = Want {
+        pages: false,
+        search: false,
+    };
+    pub const SEARCH: Want = Want {
+        pages: false,
+        search: true,
+    };
+}
+
+/// The site as last computed: the model, every output file, the diagnostics.
+pub struct Site {
+    pub model: SiteModel,
+    pub files: OutputPlan,
+    pub report: BuildReport,
+}
+
+/// What one `apply` did.
+#[derive(Debug, Default)]
+pub struct Update {
+    pub changes: ChangeSet,
+    /// Notes rendered afresh.
+    pub rendered: usize,
+    /// True when the body-only path was taken.
+    pub fast: bool,
+}
+
+pub struct Engine {
+    opts: BuildOptions,
+    want: Want,
+    hl: Highlighter,
+    inputs: Inputs,
+    /// Theme static files and `syntax.css` with their hashed URLs (per `inputs`).
+    assets: Option<Assets>,
+    notes: BTreeMap<String, Arc<RenderedNote>>,
+    /// Notes that could not be rendered (bad front matter, not UTF-8): their diagnostic.
+    failed: BTreeMap<String, Diagnostic>,
+    content_assets: BTreeMap<String, AssetSource>,
+    scan_diagnostics: Vec<Diagnostic>,
+    pages: PageCaches,
+    search: super::search::SearchState,
+    site: Option<Site>,
+    /// Output paths whose bytes changed since the caller last `commit`ted.
+    pending: BTreeSet<String>,
+    /// Content assets changed since the last commit (their `Copy` entry looks the same).
+    assets_changed: bool,
+}
+
+impl Engine {
+    /// Loads the config and theme. `keep` keeps rendered pages between builds (`serve`).
+    pub fn new(opts: &BuildOptions, want: Want, keep: bool) -> Result<Engine> {
+        let inputs = Inputs::load(opts)?;
+        Ok(Engine {
+            opts: opts.clone(),
+            want,
+            hl: Highlighter::new(),
+            inputs,
+            assets: None,
+            notes: BTreeMap::new(),
+            failed: BTreeMap::new(),
+            content_assets: BTreeMap::new(),
+            scan_diagnostics: Vec::new(),
+            pages: PageCaches {
+                keep,
+                ..PageCaches::default()
+            },
+            search: super::search::SearchState::new(keep),
+            site: None,
+            pending: BTreeSet::new(),
+            assets_changed: false,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    pub fn output_dir(&self) -> &Path {
+        &self.inputs.output_dir
+    }
+
+    /// The site as last computed (after `build_all`).
+    pub fn site(&self) -> Option<&Site> {
+        self.site.as_ref()
+    }
+
+    pub fn into_site(self) -> Option<Site> {
+        self.site
+    }
+
+    /// Output paths changed (written or gone) since the last `commit`.
+    pub fn pending(&self) -> &BTreeSet<String> {
+        &self.pending
+    }
+
+    /// The caller wrote `pending()` to the output: forget it.
+    pub fn commit(&mut self) {
+        self.pending.clear();
+        self.assets_changed = false;
+    }
+
+    /// Walks `content/`, renders every note not cached, runs every site pass.
+    pub fn build_all(&mut self) -> Result<&Site> {
+        let mut timings = Timings::new(self.opts.timings);
+        self.scan()?;
+        timings.lap("render notes");
+        self.site_stage(&mut timings)?;
+        Ok(self.site.as_ref().expect("site_stage sets the site"))
+    }
+
+    /// Applies a batch of changed paths (absolute, from the watcher).
+    pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Update> {
+        let changes = change::classify(&self.opts.root, paths);
+        let mut update = Update::default();
+        let mut rescan = changes.rescan || self.site.is_none();
+        if changes.config || changes.theme {
+            let inputs = Inputs::load(&self.opts)?;
+            if inputs.fingerprint != self.inputs.fingerprint {
+                self.notes.clear();
+                self.pages.sheets.clear();
+                self.pages.tags.clear();
+                self.search.clear();
+                self.assets = None;
+            }
+            self.inputs = inputs;
+            // Ignore globs, symlink policy or output folder may differ.
+            rescan |= changes.config;
+        }
+        let mut edited = Vec::new();
+        if !rescan {
+            for rel in &changes.content {
+                match source::probe(&self.opts.root, rel, &self.inputs.ignore) {
+                    Probe::Note(Ok(src)) => {
+                        let (note, fresh) = self.render(src);
+                        update.rendered += usize::from(fresh);
+                        match note {
+                            Ok(n) => {
+                                self.failed.remove(rel);
+                                edited.push((rel.clone(), self.notes.insert(rel.clone(), n)));
+                            }
+                            Err(d) => {
+                                self.notes.remove(rel);
+                                self.failed.insert(rel.clone(), d);
+                                edited.push((rel.clone(), None));
+                            }
+                        }
+                    }
+                    Probe::Note(Err(d)) => {
+                        self.notes.remove(rel);
+                        self.failed.insert(rel.clone(), d);
+                        edited.push((rel.clone(), None));
+                    }
+                    Probe::Asset(a) => {
+                        self.content_assets.insert(rel.clone(), a);
+                        self.assets_changed = true;
+                        edited.push((rel.clone(), None));
+                    }
+                    Probe::Absent if self.has_under(rel) => rescan = true,
+                    Probe::Absent => {
+                        let gone = self.notes.remove(rel).is_some()
+                            | self.failed.remove(rel).is_some()
+                            | self.content_assets.remove(rel).is_some();
+                        if gone {
+                            edited.push((rel.clone(), None));
+                        }
+                    }
+                    Probe::Rescan => rescan = true,
+                }
+                if rescan {
+                    break;
+                }
+            }
+        }
+        update.changes = changes;
+        let mut timings = Timings::new(self.opts.timings);
+        if rescan {
+            let before = self.notes.clone();
+            self.scan()?;
+            update.rendered = self
+                .notes
+                .iter()
+                .filter(|(k, n)| !before.get(*k).is_some_and(|b| Arc::ptr_eq(b, n)))
+                .count();
+            self.assets_changed = true;
+        } else if !update.changes.config && !update.changes.theme && !edited.is_empty() {
+            if super::fast::body_only(self, &edited)? {
+                update.fast = true;
+                return Ok(update);
+            }
+        } else if edited.is_empty() && !update.changes.config && !update.changes.theme {
+            return Ok(update);
+        }
+        self.site_stage(&mut timings)?;
+        Ok(update)
+    }
+
+    /// Whether a note or asset lies under folder `rel` (it was removed or renamed).
+    fn has_under(&self, rel: &str) -> bool {
+        let prefix = format!("{rel}/");
+        let under = |k: &String| k.starts_with(&prefix);
+        self.notes.keys().any(under)
+            || self.failed.keys().any(under)
+            || self.content_assets.keys().any(under)
+    }
+
+    /// A note's render, reused when its bytes are unchanged; true when rendered afresh.
+    fn render(
+        &self,
+        src: NoteSource,
+    ) -> (std::result::Result<Arc<RenderedNote>, Diagnostic>, bool) {
+        match self.notes.get(&src.rel_path) {
+            Some(c) if c.hash == src.hash => (Ok(Arc::clone(c)), false),
+            _ => (
+                render_note(&src, self.inputs.md_opts, &self.hl).map(Arc::new),
+                true,
+            ),
+        }
+    }
+
+    /// Walks `content/` and renders every note whose bytes are not cached.
+    fn scan(&mut self) -> Result<()> {
+        let tree = source::scan(&self.opts.root, &self.inputs.ignore, &self.inputs.links)?;
+        let progress = Progress::start(self.opts.progress, tree.notes.len());
+        let results: Vec<(String, std::result::Result<Arc<RenderedNote>, Diagnostic>)> = tree
+            .notes
+            .into_par_iter()
+            .map(|n| {
+                let rel = n.rel_path.clone();
+                let (r, _) = self.render(n);
+                progress.tick();
+                (rel, r)
+            })
+            .collect();
+        progress.finish();
+        self.notes.clear();
+        self.failed.clear();
+        for (rel, r) in results {
+            match r {
+                Ok(n) => {
+                    self.notes.insert(rel, n);
+                }
+                Err(d) => {
+                    self.failed.insert(rel, d);
+                }
+            }
+        }
+        self.content_assets = tree
+            .assets
+            .into_iter()
+            .map(|a| (a.rel_path.clone(), a))
+            .collect();
+        self.scan_diagnostics = tree.diagnostics;
+        Ok(())
+    }
+
+    /// The site passes over every cached render, then pages, search and the other files.
+    fn site_stage(&mut self, timings: &mut Timings) -> Result<()> {
+        let started = std::time::Instant::now();
+        let asset_set: HashSet<String> = self.content_assets.keys().cloned().collect();
+        let refs: Vec<&RenderedNote> = self.notes.values().map(|n| n.as_ref()).collect();
+        let base_path = self.inputs.site_url.base_path.clone();
+        let model = site::assemble(&refs, &asset_set, &base_path, self.opts.drafts);
+        timings.lap("site passes");
+
+        let assets = self.theme_assets()?;
+        let site_ctx = site_context(&self.inputs, &assets, &model);
+        let rendered = render_pages(
+            &model,
+            &self.inputs.templates,
+            &site_ctx,
+            &mut self.pages,
+            !self.want.pages,
+        )?;
+        timings.lap("templates");
+        let mut plan = rendered.plan;
+        if self.want.search {
+            for (path, bytes) in self.search.update(&model, &rendered.fresh_sheets) {
+                plan.insert(path, bytes);
+            }
+            timings.lap("search index");
+        }
+        let mut diags: Vec<Diagnostic> = self.scan_diagnostics.clone();
+        diags.extend(self.failed.values().cloned());
+        for n in self.notes.values() {
+            diags.extend(n.diagnostics.iter().cloned());
+        }
+        diags.extend(model.diagnostics.iter().cloned());
+        diags.extend(reserved_url_conflicts(&model, &self.opts.root));
+        for (path, bytes) in &assets.files {
+            plan.insert(path.clone(), OutputFile::Bytes(bytes.clone()));
+        }
+        plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
+        let inputs = &self.inputs;
+        for (path, bytes) in crate::render::feeds::files(&model, &inputs.site_url, &inputs.config) {
+            // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
+            if !asset_set.contains(&path) {
+                plan.insert(path, OutputFile::Bytes(bytes));
+            }
+        }
+        for (path, bytes) in crate::site::redirects::files(&model) {
+            plan.insert(path, OutputFile::Bytes(bytes));
+        }
+        for a in self.content_assets.values() {
+            if plan.contains_key(&a.rel_path) {
+                diags.push(Diagnostic::warning(
+                    &source::display_path(&self.opts.root, &a.rel_path),
+                    Pos::FILE,
+                    "output-conflict",
+                    format!("not copied: {} is a generated file", a.rel_path),
+                ));
+                continue;
+            }
+            plan.insert(a.rel_path.clone(), OutputFile::Copy(a.abs_path.clone()));
+        }
+        // The last gate: nothing outside the output directory is ever written.
+        for e in crate::output::site_path::remove_unsafe(&mut plan, &self.inputs.output_dir) {
+            diags.push(Diagnostic::error(
+                &e.path,
+                Pos::FILE,
+                "unsafe-path",
+                format!("{e}; not written"),
+            ));
+        }
+        sort_diagnostics(&mut diags);
+        let report = BuildReport {
+            sheets: model.home.sheet_count,
+            cards: model.home.card_count,
+            diagnostics: diags,
+            output_dir: self.inputs.output_dir.clone(),
+            write: Default::default(),
+            elapsed: started.elapsed(),
+        };
+        if let Some(old) = self.site.take() {
+            self.note_changes(&old.files, &plan);
+        }
+        self.assets = Some(assets);
+        self.site = Some(Site {
+            model,
+            files: plan,
+            report,
+        });
+        Ok(())
+    }
+
+    /// Adds the paths whose files differ between `old` and `new` to `pending`.
+    fn note_changes(&mut self, old: &OutputPlan, new: &OutputPlan) {
+        let assets_changed = self.assets_changed;
+        let differs = |a: &OutputFile, b: &OutputFile| match (a, b) {
+            (OutputFile::Shared(x), OutputFile::Shared(y)) => !Arc::ptr_eq(x, y) && x != y,
+            (OutputFile::Bytes(x), OutputFile::Bytes(y)) => x != y,
+            (OutputFile::Copy(x), OutputFile::Copy(y)) => assets_changed || x != y,
+            _ => true,
+        };
+        for (path, file) in new {
+            if old.get(path).is_none_or(|o| differs(o, file)) {
+                self.pending.insert(path.clone());
+            }
+        }
+        for path in old.keys() {
+            if !new.contains_key(path) {
+                self.pending.insert(path.clone());
+            }
+        }
+    }
+
+    /// Theme static files and the highlight stylesheet, made once per `inputs`.
+    fn theme_assets(&mut self) -> Result<Assets> {
+        if let Some(a) = &self.assets {
+            return Ok(a.clone());
+        }
+        let base = &self.inputs.site_url.base_path;
+        let mut assets = Assets::default();
+        for (name, bytes) in self.inputs.theme.static_files() {
+            assets.add(name, bytes.to_vec(), base);
+        }
+        let hl = &self.inputs.config.highlight;
+        let css = self.hl.theme_css(&hl.light_theme, &hl.dark_theme)?;
+        assets.add("syntax.css", css.into_bytes(), base);
+        Ok(assets)
+    }
+
+    /// Paths of the content assets (link targets).
+    pub(super) fn asset_set(&self) -> HashSet<String> {
+        self.content_assets.keys().cloned().collect()
+    }
+
+    // The body-only path (`fast.rs`) works on the engine's parts.
+    pub(super) fn parts(&mut self) -> EngineParts<'_> {
+        EngineParts {
+            opts: &self.opts,
+            want: self.want,
+            inputs: &self.inputs,
+            assets: self.assets.as_ref(),
+            notes: &self.notes,
+            pages: &mut self.pages,
+            search: &mut self.search,
+            site: self.site.as_mut(),
+            pending: &mut self.pending,
+        }
+    }
+}
+
+/// Borrowed parts of the engine for the body-only path.
+pub(super) struct EngineParts<'a> {
+    pub opts: &'a BuildOptions,
+    pub want: Want,
+    pub inputs: &'a Inputs,
+    pub assets: Option<&'a Assets>,
+    pub notes: &'a BTreeMap<String, Arc<RenderedNote>>,
+    pub pages: &'a mut PageCaches,
+    pub search: &'a mut super::search::SearchState,
+    pub site: Option<&'a mut Site>,
+    pub pending: &'a mut BTreeSet<String>,
+}
+
+pub(super) fn site_context<'a>(
+    inputs: &'a Inputs,
+    assets: &'a Assets,
+    model: &SiteModel,
+) -> SiteContext<'a> {
+    let url = &inputs.site_url;
+    SiteContext {
+        title: &inputs.config.title,
+        description: &inputs.config.description,
+        language: &inputs.config.language,
+        base_path: &url.base_path,
+        base_url: url.absolute.clone().unwrap_or_default(),
+        origin: url.origin().unwrap_or_default(),
+        feed_url: crate::render::feeds::has_feed(model, url)
+            .then(|| format!("{}{}", url.base_path, crate::render::feeds::FEED_FILE)),
+        assets: &assets.urls,
+        extra: &inputs.config.extra,
+        generator: format!("cheatgen {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+pub(super) fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+    });
+    diags.dedup();
+}
+
+/// Generated listing folders (`tags/`, `categories/`) win over notes at the same URL;
+/// such a note is reported rather than silently overwritten.
+fn reserved_url_conflicts(model: &SiteModel, root: &Path) -> Vec<Diagnostic> {
+    let reserved: Vec<&str> = model
+        .tags
+        .iter()
+        .map(|t| t.output_path.as_str())
+        .chain(model.home.categories.iter().map(|c| c.output_path.as_str()))
+        .chain((!model.tags.is_empty()).then_some("tags/index.html"))
+        .collect();
+    model
+        .sheets
+        .iter()
+        .filter(|p| reserved.contains(&p.output_path.as_str()))
+        .map(|p| {
+            Diagnostic::warning(
+                &source::display_path(root, &p.source),
+                Pos::new(1, 1),
+                "reserved-url",
+                format!(
+                    "{} is taken by a generated tag or category page; rename the note or set `slug`",
+                    p.url
+                ),
+            )
+        })
+        .collect()
+}
