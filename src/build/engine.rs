@@ -76,7 +76,7 @@ pub struct Update {
 pub struct Engine {
     opts: BuildOptions,
     want: Want,
-    hl: Highlighter,
+    hl: Arc<Highlighter>,
     inputs: Inputs,
     /// Theme static files and `syntax.css` with their hashed URLs (per `inputs`).
     assets: Option<Assets>,
@@ -97,11 +97,21 @@ pub struct Engine {
 impl Engine {
     /// Loads the config and theme. `keep` keeps rendered pages between builds (`serve`).
     pub fn new(opts: &BuildOptions, want: Want, keep: bool) -> Result<Engine> {
+        Engine::with_highlighter(opts, want, keep, Arc::new(Highlighter::new()))
+    }
+
+    /// `new`, sharing a highlighter (its grammars load once; its cache is by code).
+    pub fn with_highlighter(
+        opts: &BuildOptions,
+        want: Want,
+        keep: bool,
+        hl: Arc<Highlighter>,
+    ) -> Result<Engine> {
         let inputs = Inputs::load(opts)?;
         Ok(Engine {
             opts: opts.clone(),
             want,
-            hl: Highlighter::new(),
+            hl,
             inputs,
             assets: None,
             notes: BTreeMap::new(),
@@ -164,7 +174,11 @@ impl Engine {
         if changes.config || changes.theme {
             let inputs = Inputs::load(&self.opts)?;
             if inputs.fingerprint != self.inputs.fingerprint {
-                self.notes.clear();
+                // Note renders depend on the config (markdown and highlight settings), never
+                // on the theme; pages and the index on both.
+                if changes.config {
+                    self.notes.clear();
+                }
                 self.pages.sheets.clear();
                 self.pages.tags.clear();
                 self.search.clear();
