@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "cheatgen.toml";
+/// The folder of notes under the site root.
+pub const CONTENT_DIR: &str = "content";
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -130,7 +132,7 @@ fn default_title(root: &Path) -> String {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "Cheat sheets".into());
-    crate::note::slug::humanize(&name)
+    crate::slug::humanize(&name)
 }
 
 /// The normalised `base_url`: an optional absolute origin+path and the path prefix that

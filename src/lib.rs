@@ -17,6 +17,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod slug;
 
 pub use build::{build, BuildOptions, BuildReport};
 pub use error::{Error, Result};

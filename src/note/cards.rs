@@ -16,7 +16,7 @@
 //!   in-sheet links written for those renderers keep working.
 
 use crate::note::markdown::{Heading, Segment};
-use crate::note::slug::slugify;
+use crate::slug::slugify;
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -128,7 +128,7 @@ pub fn render(
     };
     let data_lang = lang
         .as_deref()
-        .map_or_else(|| "text".to_string(), crate::note::slug::slugify);
+        .map_or_else(|| "text".to_string(), crate::slug::slugify);
     let inner = if info.lines.is_empty() {
         inner
     } else {

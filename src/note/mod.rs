@@ -10,16 +10,15 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod markdown;
 pub mod sanitize;
-pub mod slug;
 pub mod source;
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::cards::{build_sheet, Sheet};
 use crate::note::codeblock::CodeBlock;
 use crate::note::highlight::Highlighter;
-use crate::note::slug::humanize;
 use crate::note::source::NoteSource;
 use crate::output::site_path::{Segment, SegmentError};
+use crate::slug::humanize;
 use frontmatter::FrontMatter;
 use markdown::{LinkRef, MarkdownOptions};
 use serde::Serialize;

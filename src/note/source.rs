@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
-pub const CONTENT_DIR: &str = "content";
+pub use crate::config::CONTENT_DIR;
 
 /// A Markdown note as read from disk.
 #[derive(Debug, Clone)]

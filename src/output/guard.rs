@@ -38,7 +38,7 @@ pub fn resolve_output(out: &Path, root: &Path) -> Result<PathBuf> {
     if canon_root.starts_with(&resolved) {
         return Err(forbidden("it contains the site itself".into()));
     }
-    for protected in [crate::note::source::CONTENT_DIR, "themes"] {
+    for protected in [crate::config::CONTENT_DIR, "themes"] {
         // Resolved, so a `content/` symlink to a vault elsewhere is protected where it is.
         let dir = canonical_lenient(&canon_root.join(protected));
         if resolved.starts_with(&dir) {

@@ -95,7 +95,7 @@ impl Segment {
 
     /// A segment from a label such as a tag or category name (`slugify`), capped.
     pub fn from_label(label: &str) -> Result<Segment, SegmentError> {
-        capped(&crate::note::slug::slugify(label))
+        capped(&crate::slug::slugify(label))
     }
 
     pub fn as_str(&self) -> &str {

@@ -16,10 +16,10 @@ pub use model::{
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::cards::Sheet;
-use crate::note::slug::humanize;
 use crate::note::{NoteKind, RenderedNote};
 use crate::output::site_path::SitePath;
 use crate::site::links::{substitute, LinkNote, LinkTargets, ResolvedLink};
+use crate::slug::humanize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use taxonomy::SheetNav;
 

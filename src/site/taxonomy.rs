@@ -4,9 +4,9 @@
 //! titles and card counts (a tag page's card links collapsed under each sheet), paginated
 //! at [`PER_PAGE`] sheets: `tags/git/`, `tags/git/page/2/`, ….
 
-use crate::note::slug::IdAllocator;
 use crate::output::site_path::{Segment, SitePath};
 use crate::site::{Crumb, SheetPage, SheetSummary};
+use crate::slug::IdAllocator;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

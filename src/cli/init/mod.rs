@@ -129,7 +129,7 @@ fn shown(p: &Path) -> String {
 fn default_title(dir: &Path) -> String {
     let name: PathBuf = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     name.file_name()
-        .map(|n| crate::note::slug::humanize(&n.to_string_lossy()))
+        .map(|n| crate::slug::humanize(&n.to_string_lossy()))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "Cheat sheets".into())
 }
