@@ -136,7 +136,7 @@ fn probe_bytes() {
     for entry in std::fs::read_dir(public.join("search/k")).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let text = cheatgen::search::format::gunzip(&bytes).unwrap();
-        for term in cheatgen::search::format::read_dict(&String::from_utf8_lossy(&text)).0 {
+        for term in cheatgen::search::format::read_dict(&String::from_utf8_lossy(&text)).terms {
             let start: String = term.chars().take(3).collect();
             if start.chars().count() == 3 {
                 probes.insert(start);

@@ -140,7 +140,7 @@ fn index_is_sharded_deterministic_and_under_the_base_path() {
     site.build_ok(&["--base-url", "https://user.github.io/repo/"]);
     let snap = site.snapshot();
     let meta: Value = serde_json::from_slice(&snap["search/meta.json"]).unwrap();
-    assert_eq!(meta["version"], 3);
+    assert_eq!(meta["version"], 4);
     assert!(snap.keys().any(|k| k.starts_with("search/t/")));
     assert!(snap.keys().any(|k| k.starts_with("search/d/")));
     assert!(snap.keys().any(|k| k.starts_with("search/k/")));
