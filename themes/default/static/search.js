@@ -102,9 +102,9 @@
   }
   var DIGIT = new Int8Array(128).fill(-1);
   for (var d = 0; d < 64; d++) DIGIT[ALPHABET.charCodeAt(d)] = d;
-  // Postings (mirror of format::decode_postings): varints `(gap << 7) | (newSheet << 6) |
-  // mask`; a new sheet's posting is followed by its position in the sheet. A doc id is
-  // slot * CARDS + position, ordered like the Rust u32.
+  // Postings (mirror of format::decode_postings): varints `(x << 7) | (newSheet << 6) |
+  // mask`; for a new sheet x = (slot gap << 4) | min(position, 15), and a position of 15+
+  // follows in a second varint. A doc id is slot * CARDS + position, ordered like the Rust u32.
   function decode(s) {
     var out = [], v = 0, mul = 1, slot = -1, card = 0, pending = -1;
     for (var i = 0; i < s.length; i++) {
@@ -114,12 +114,13 @@
       mul *= 32;
       if (idx < 32) continue;
       if (pending >= 0) {
-        card = v;
+        card = v + 15;
         out.push([slot * CARDS + card, pending]);
         pending = -1;
       } else if (Math.floor(v / 64) % 2) {
-        slot += 1 + Math.floor(v / 128);
-        pending = v % 64;
+        slot += 1 + Math.floor(v / 2048);
+        card = Math.floor(v / 128) % 16;
+        if (card === 15) pending = v % 64; else out.push([slot * CARDS + card, v % 64]);
       } else {
         card += 1 + Math.floor(v / 128);
         out.push([slot * CARDS + card, v % 64]);
