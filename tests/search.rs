@@ -243,8 +243,8 @@ fn a_pasted_paragraph_is_a_query_like_any_other() {
 /// A note of `cards` cards, with words shared across notes and words of its own.
 fn generated_note(i: usize, cards: usize) -> String {
     const WORDS: [&str; 12] = [
-        "rebase", "commit", "branch", "deploy", "config", "cache", "install", "remove",
-        "status", "network", "volume", "export",
+        "rebase", "commit", "branch", "deploy", "config", "cache", "install", "remove", "status",
+        "network", "volume", "export",
     ];
     let mut text = format!("---\ntitle: Tool {i}\ntags: [t{}]\n---\n", i % 7);
     for c in 0..cards {

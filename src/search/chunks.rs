@@ -97,6 +97,14 @@ impl Chunks {
             .map(|(s, _)| s.as_str())
     }
 
+    /// The last shard start before `term`.
+    pub fn start_before(&self, term: &str) -> Option<&str> {
+        self.starts
+            .range::<str, _>((Bound::Unbounded, Bound::Excluded(term)))
+            .next_back()
+            .map(|(s, _)| s.as_str())
+    }
+
     /// The shard start after `start`.
     pub fn next_start(&self, start: &str) -> Option<&str> {
         self.starts

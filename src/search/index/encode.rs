@@ -213,9 +213,7 @@ impl SearchIndex {
             (None, Some(a), None) => Some(a.clone()),
             (None, None, b) => b.cloned(),
         };
-        if let Some(prev) =
-            before.and_then(|f| self.chunks.starts_in(None, Some(&f)).last().cloned())
-        {
+        if let Some(prev) = before.and_then(|f| self.chunks.start_before(&f).map(str::to_string)) {
             shards.insert(prev.clone());
             self.mark_dicts(&prev, dicts);
         }
@@ -277,23 +275,31 @@ impl SearchIndex {
     /// The dictionary file holding `term`'s key, or `None` when it has no terms.
     fn dict_file(&self, term: &str) -> Option<(String, Vec<u8>)> {
         let key = dict_key(term);
-        // The key's chars: every term starting with them has this key, unless the key
-        // ended with the term (then the term is its only one).
+        // The key's chars: when complete (two letters or digits, or four chars) every term
+        // starting with them has this key; otherwise the key ended with the term, its only one.
         let parts = key.split('-').count();
         let prefix: String = term.chars().take(parts).collect();
+        let complete = parts == 4 || prefix.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
         let mut text = String::new();
         let mut prev = "";
         let mut shard: Option<&str> = None;
+        // The shard of the current term and the start of the next one.
+        let (mut start, mut next): (Option<&str>, Option<&str>) = (None, None);
         for (t, _) in self
             .terms
             .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
-            .take_while(|(t, _)| t.starts_with(prefix.as_str()))
+            .take_while(|(t, _)| {
+                if complete {
+                    t.starts_with(prefix.as_str())
+                } else {
+                    **t == prefix
+                }
+            })
         {
-            if dict_key(t) != key {
-                // Only an incomplete key (the bare prefix) has other keys after it.
-                break;
+            if start.is_none() || next.is_some_and(|n| n <= t.as_str()) {
+                start = self.chunks.start_of(t);
+                next = start.and_then(|s| self.chunks.next_start(s));
             }
-            let start = self.chunks.start_of(t);
             let name = start.and_then(|s| self.chunks.name(s));
             let new_shard = (name != shard).then_some(name.unwrap_or_default());
             push_dict_line(&mut text, prev, t, new_shard);
