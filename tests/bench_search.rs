@@ -136,7 +136,7 @@ fn probe_bytes() {
     for entry in std::fs::read_dir(public.join("search/k")).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let text = cheatgen::search::format::gunzip(&bytes).unwrap();
-        for term in cheatgen::search::format::read_dict(&String::from_utf8_lossy(&text)).0 {
+        for term in cheatgen::search::format::read_dict(&String::from_utf8_lossy(&text)).terms {
             let start: String = term.chars().take(3).collect();
             if start.chars().count() == 3 {
                 probes.insert(start);
@@ -179,4 +179,115 @@ fn probe_bytes() {
     }
     let over = worst.iter().filter(|w| w.0 > 50 * 1024).count();
     println!("probes over 50 kB: {over} of {}", worst.len());
+}
+
+/// Time (ms) and files changed of one `set_sheet` + `files` on the index of a built corpus.
+fn timed_edit(
+    index: &mut cheatgen::search::SearchIndex,
+    key: &str,
+    docs: Option<cheatgen::search::SheetDocs>,
+) -> (f64, usize) {
+    let started = std::time::Instant::now();
+    index.set_sheet(key, docs);
+    index.files();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    (ms, index.take_changes().len())
+}
+
+#[test]
+#[ignore = "benchmark harness; run bench/search.sh"]
+fn incremental_update_cost() {
+    use cheatgen::builder::{plan, BuildOptions};
+    use cheatgen::highlight::Highlighter;
+    use cheatgen::search::{sheet_docs, sheet_key, SearchIndex};
+    let public =
+        PathBuf::from(std::env::var("CHEATGEN_BENCH_PUBLIC").expect("CHEATGEN_BENCH_PUBLIC"));
+    let opts = BuildOptions {
+        root: public.parent().unwrap().to_path_buf(),
+        skip_search: true,
+        ..BuildOptions::default()
+    };
+    let mut sheets = plan(&opts, &Highlighter::new()).unwrap().model.sheets;
+    let started = std::time::Instant::now();
+    let mut index = SearchIndex::new();
+    for page in &sheets {
+        index.set_sheet(&sheet_key(page), Some(sheet_docs(page)));
+    }
+    let total = index.files().len();
+    println!(
+        "index of {} sheets: {total} files, built in {:.0} ms",
+        sheets.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    index.take_changes();
+    let step = (sheets.len() / 20).max(1);
+    let report = |kind: &str, runs: Vec<(f64, usize)>| {
+        let mut ms: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        ms.sort_by(f64::total_cmp);
+        let mut files: Vec<usize> = runs.iter().map(|r| r.1).collect();
+        files.sort();
+        println!(
+            "{kind:<28} median {:>7.2} ms  max {:>7.2} ms  files changed median {} max {}",
+            ms[ms.len() / 2],
+            ms[ms.len() - 1],
+            files[files.len() / 2],
+            files[files.len() - 1]
+        );
+    };
+    // Body edit: one word of a card's text changes.
+    let mut runs = Vec::new();
+    for page in sheets.iter_mut().step_by(step).take(20) {
+        if let Some(card) = page
+            .sheet
+            .groups
+            .iter_mut()
+            .flat_map(|g| &mut g.cards)
+            .next()
+        {
+            card.body_html
+                .push_str("<p>A paragraph about zebrafish.</p>");
+        }
+        runs.push(timed_edit(
+            &mut index,
+            &sheet_key(page),
+            Some(sheet_docs(page)),
+        ));
+    }
+    report("body edit", runs);
+    // A card added at the top of a sheet (every later card of it moves).
+    let mut runs = Vec::new();
+    for page in sheets.iter_mut().step_by(step).skip(1).take(20) {
+        if let Some(group) = page.sheet.groups.first_mut() {
+            let mut card = group.cards[0].clone();
+            card.id = "new-card".into();
+            card.title = "New card".into();
+            group.cards.insert(0, card);
+        }
+        runs.push(timed_edit(
+            &mut index,
+            &sheet_key(page),
+            Some(sheet_docs(page)),
+        ));
+    }
+    report("card added", runs);
+    // A sheet removed, then added back; other sheets whose doc ids moved are counted.
+    let picked: Vec<usize> = (0..20).map(|i| (i * step + 2) % sheets.len()).collect();
+    let keys: Vec<String> = sheets.iter().map(sheet_key).collect();
+    let ids = |index: &SearchIndex| -> Vec<Option<u32>> {
+        keys.iter().map(|k| index.doc_id(k, 0)).collect()
+    };
+    for add in [false, true] {
+        let (mut runs, mut moved) = (Vec::new(), 0);
+        for &i in &picked {
+            let before = ids(&index);
+            let docs = add.then(|| sheet_docs(&sheets[i]));
+            runs.push(timed_edit(&mut index, &keys[i], docs));
+            let after = ids(&index);
+            moved += (0..keys.len())
+                .filter(|&j| j != i && before[j] != after[j])
+                .count();
+        }
+        report(if add { "sheet added" } else { "sheet removed" }, runs);
+        println!("  other sheets whose doc ids moved, over these 20: {moved}");
+    }
 }

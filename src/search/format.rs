@@ -1,27 +1,63 @@
 //! The on-disk search index format, shared by the writer (`index`), the Rust reader
 //! (`query`) and mirrored by the browser client (`themes/default/static/search.js`).
 //!
+//! Document ids are stable: a sheet owns a *slot* (`slots`: a hash of its key, collisions
+//! resolved canonically), and its entries are `slot << CARD_BITS | position in the sheet`,
+//! so editing, adding or removing one sheet leaves every other sheet's ids alone (except
+//! the few a collision shifts, and a table resize when the sheet count doubles).
+//!
 //! Under `search/` in the output:
 //! - `meta.json` — the small entry file, fetched fresh: format version, index id (changes
 //!   whenever the index bytes change; other files are fetched with `?v=<id>`), doc count
 //!   and docs per doc shard.
 //! - `k/<hex of leading chars>.gz` — dictionary (see `dict_key`): the sorted terms with that
-//!   start, one per line, front-coded (`push_dict_line`); no file means no such terms. Prefix and typo expansion run on it
-//!   before any postings are fetched. Terms are range-partitioned in sorted order into term
-//!   shards; a line `term\t<n>` says that term and the following lines are in shard `n`
+//!   start, one per line, front-coded (`push_dict_line`); no file means no such terms.
+//!   Prefix and typo expansion run on it before any postings are fetched. A line
+//!   `term\t<name>` says that term and the following lines are in term shard `t/<name>.gz`
 //!   (so the first query needs no global list of shards).
-//! - `t/<n>.gz` — term shard: JSON object term → postings string (`!`-prefixed for a
-//!   common term whose prose postings were dropped).
-//! - `d/<n>.gz` — doc shard: JSON array of `SearchEntry` rows, `DOCS_PER_SHARD` docs each.
+//! - `t/<name>.gz` — term shard: JSON object term → postings string (`!`-prefixed for a
+//!   common term whose prose postings were dropped). Shards are cut by content
+//!   (`chunks`): a term starts one when a hash of it says so, or when the shard is full,
+//!   so boundaries move only locally; a shard is named by a hash of its first term.
+//! - `d/<slot>-<n>.gz` — doc shard: JSON array of `SearchEntry` rows, entries
+//!   `n * DOCS_PER_SHARD ..` of the sheet in that slot.
 //!
 //! Shards are gzip'd on disk (fixed header, so bytes are deterministic); the client
-//! inflates them with `DecompressionStream`. A postings string is a sequence of varints
-//! `(doc_gap << 6) | field_mask`, 5 bits per char: alphabet chars 0–31 continue a number,
-//! 32–63 end it (least significant group first).
+//! inflates them with `DecompressionStream`. A postings string is a sequence of varints,
+//! 5 bits per char: alphabet chars 0–31 continue a number, 32–63 end it (least
+//! significant group first). Each posting is `(x << 7) | (new_sheet << 6) | field_mask`.
+//! Without `new_sheet`, `x` is the distance of its position in the sheet from the previous
+//! posting's, minus one. With it, `x` is `(slot_gap << 4) | min(position, 15)`, where
+//! `slot_gap` is the slot's distance from the previous posting's slot minus one (the first
+//! posting counts from slot −1); a position of 15 or more is followed by a second varint
+//! holding `position − 15`. (Positions below 15 ride in the first varint's spare bits: a
+//! second varint for every new sheet cost 17 % more postings bytes.)
 
 use std::io::{Read, Write};
 
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
+/// Bits of a doc id that hold the entry's position in its sheet; a sheet indexes at most
+/// `MAX_SHEET_ENTRIES` entries (a sheet of 4,096 cards is far past any real one).
+pub const CARD_BITS: u32 = 12;
+pub const MAX_SHEET_ENTRIES: usize = 1 << CARD_BITS;
+/// Slots fit the rest of a `u32` doc id.
+pub const MAX_SLOTS: usize = 1 << (32 - CARD_BITS);
+
+/// The doc id of entry `card` of the sheet in `slot`.
+pub fn doc_id(slot: u32, card: u32) -> u32 {
+    (slot << CARD_BITS) | card
+}
+
+/// The (slot, position) of a doc id.
+pub fn doc_parts(doc: u32) -> (u32, u32) {
+    (doc >> CARD_BITS, doc & (MAX_SHEET_ENTRIES as u32 - 1))
+}
+
+/// Path (under `search/`) of the doc shard holding `doc`.
+pub fn doc_shard_path(doc: u32) -> String {
+    let (slot, card) = doc_parts(doc);
+    format!("d/{slot}-{}.gz", card as usize / DOCS_PER_SHARD)
+}
 /// zlib level: 6 is within ~2% of 9 in size on this data and several times faster.
 const GZIP_LEVEL: u32 = 6;
 /// Small doc shards: a query fetches the shards of its top results only, and results are
@@ -29,17 +65,19 @@ const GZIP_LEVEL: u32 = 6;
 /// per shard halves the doc bytes of a first query against four (10k notes: 14.4 → 7.7 kB
 /// on the worst probe) at twice the files; one per shard would mean a file per card.
 pub const DOCS_PER_SHARD: usize = 2;
-/// Raw bytes of postings per term shard before a new shard starts: a rare term pulls in its
-/// whole shard, so smaller shards waste less of each download (1 kB against 2 kB: median
-/// probe at 10k notes 8.4 → 6.8 kB, with doc shards of two).
+/// Average raw bytes of a term shard (`chunks`): a rare term pulls in its whole shard, so
+/// smaller shards waste less of each download (1 kB against 2 kB: median probe at 10k
+/// notes 8.4 → 6.8 kB, with doc shards of two).
 pub const TERM_SHARD_BYTES: usize = 1024;
+/// A term shard is cut when it holds this many raw bytes, whatever the hashes say.
+pub const TERM_SHARD_MAX: usize = 2 * TERM_SHARD_BYTES;
 
 /// A term in more than `common_limit(docs)` entries is "common": its prose-only postings
 /// are dropped (they carry no signal and would dominate the download) and its postings
 /// string starts with `COMMON_MARK`, so readers take its document frequency as at least
 /// the limit.
 const COMMON_SHARE: usize = 20;
-const COMMON_MIN: usize = 500;
+pub const COMMON_MIN: usize = 500;
 pub const COMMON_MARK: char = '!';
 
 pub fn common_limit(docs: usize) -> usize {
@@ -90,42 +128,90 @@ pub fn field_weight(mask: u8) -> u64 {
 
 const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
 
+fn push_varint(out: &mut String, mut v: u64) {
+    loop {
+        let digit = (v & 31) as usize;
+        v >>= 5;
+        if v == 0 {
+            out.push(ALPHABET[32 + digit] as char);
+            return;
+        }
+        out.push(ALPHABET[digit] as char);
+    }
+}
+
+/// Encodes postings sorted by doc id (see the module header).
 pub fn encode_postings(postings: &[(u32, u8)]) -> String {
     let mut out = String::with_capacity(postings.len() * 2);
-    let mut prev = 0u32;
+    // The slot before the first is −1, so the first posting's gap is its slot.
+    let (mut prev_slot, mut prev_card) = (-1i64, 0u32);
     for &(doc, mask) in postings {
-        let mut v = (u64::from(doc - prev) << MASK_BITS) | u64::from(mask & 63);
-        prev = doc;
-        loop {
-            let digit = (v & 31) as usize;
-            v >>= 5;
-            if v == 0 {
-                out.push(ALPHABET[32 + digit] as char);
-                break;
+        let (slot, card) = doc_parts(doc);
+        let mask = u64::from(mask & 63);
+        if i64::from(slot) != prev_slot {
+            let gap = (i64::from(slot) - prev_slot - 1).max(0) as u64;
+            let inline = u64::from(card.min(CARD_INLINE));
+            push_varint(&mut out, (((gap << 4) | inline) << 7) | 64 | mask);
+            if card >= CARD_INLINE {
+                push_varint(&mut out, u64::from(card - CARD_INLINE));
             }
-            out.push(ALPHABET[digit] as char);
+        } else {
+            let gap = u64::from(card.saturating_sub(prev_card).saturating_sub(1));
+            push_varint(&mut out, (gap << 7) | mask);
         }
+        prev_slot = i64::from(slot);
+        prev_card = card;
     }
     out
 }
 
+/// Positions in a sheet below this are stored in a new sheet's first varint.
+const CARD_INLINE: u32 = 15;
+
+/// Decodes a postings string; damaged input yields what it can, never a panic.
 pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     let mut out = Vec::with_capacity(s.len() / 2);
-    let (mut v, mut shift, mut doc) = (0u64, 0u32, 0u32);
+    let (mut v, mut shift) = (0u64, 0u32);
+    let (mut slot, mut card) = (-1i64, 0u64);
+    // The mask of a new sheet's posting, waiting for its position varint.
+    let mut pending: Option<u8> = None;
     for b in s.bytes() {
         let Some(idx) = ALPHABET.iter().position(|&a| a == b) else {
             continue;
         };
-        v |= ((idx & 31) as u64) << shift;
-        shift += 5;
-        if idx >= 32 {
-            doc = doc.wrapping_add((v >> MASK_BITS) as u32);
-            out.push((doc, (v & 63) as u8));
-            v = 0;
-            shift = 0;
+        if shift < 64 {
+            v |= ((idx & 31) as u64) << shift;
         }
+        shift += 5;
+        if idx < 32 {
+            continue;
+        }
+        if let Some(mask) = pending.take() {
+            card = v.saturating_add(u64::from(CARD_INLINE));
+            out.push((doc_from(slot, card), mask));
+        } else if v & 64 != 0 {
+            slot = slot
+                .saturating_add(1)
+                .saturating_add((v >> 11).min(u32::MAX.into()) as i64);
+            card = (v >> 7) & 15;
+            if card == u64::from(CARD_INLINE) {
+                pending = Some((v & 63) as u8);
+            } else {
+                out.push((doc_from(slot, card), (v & 63) as u8));
+            }
+        } else {
+            card = card.saturating_add(1).saturating_add(v >> 7);
+            out.push((doc_from(slot, card), (v & 63) as u8));
+        }
+        v = 0;
+        shift = 0;
     }
     out
+}
+
+fn doc_from(slot: i64, card: u64) -> u32 {
+    let slot = slot.clamp(0, MAX_SLOTS as i64 - 1) as u32;
+    doc_id(slot, card.min(MAX_SHEET_ENTRIES as u64 - 1) as u32)
 }
 
 /// Longest shared start a dictionary line can reuse (its one-char code stays printable
@@ -137,7 +223,7 @@ const DICT_SHARED_MAX: usize = 40;
 /// `\t<shard>` when `shard` is given. Only ASCII chars are shared, so a count of chars is
 /// the same in Rust and in JavaScript's UTF-16 strings. Sorted terms share long starts, so
 /// this saves about a quarter of a dictionary's gzip'd bytes.
-pub fn push_dict_line(out: &mut String, prev: &str, term: &str, shard: Option<usize>) {
+pub fn push_dict_line(out: &mut String, prev: &str, term: &str, shard: Option<&str>) {
     let shared = prev
         .bytes()
         .zip(term.bytes())
@@ -146,17 +232,35 @@ pub fn push_dict_line(out: &mut String, prev: &str, term: &str, shard: Option<us
         .min(DICT_SHARED_MAX);
     out.push(char::from(b'0' + shared as u8));
     out.push_str(&term[shared..]);
-    if let Some(n) = shard {
+    if let Some(name) = shard {
         out.push('\t');
-        out.push_str(&n.to_string());
+        out.push_str(name);
     }
     out.push('\n');
 }
 
+/// A dictionary file read back: its sorted terms and, for each, the index of its term
+/// shard's name in `shards`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Dict {
+    pub terms: Vec<String>,
+    pub shard_of: Vec<usize>,
+    pub shards: Vec<String>,
+}
+
+impl Dict {
+    /// The term shard name of `terms[at]`.
+    pub fn shard(&self, at: usize) -> &str {
+        self.shard_of
+            .get(at)
+            .and_then(|&i| self.shards.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
 /// The terms of a dictionary file and the term shard of each (see `push_dict_line`).
-pub fn read_dict(text: &str) -> (Vec<String>, Vec<usize>) {
-    let (mut terms, mut shards) = (Vec::new(), Vec::new());
-    let mut shard = 0;
+pub fn read_dict(text: &str) -> Dict {
+    let mut dict = Dict::default();
     let mut prev = String::new();
     for line in text.lines() {
         let mut chars = line.chars();
@@ -164,8 +268,8 @@ pub fn read_dict(text: &str) -> (Vec<String>, Vec<usize>) {
             continue;
         };
         let rest = match chars.as_str().split_once('\t') {
-            Some((t, n)) => {
-                shard = n.parse().unwrap_or(shard);
+            Some((t, name)) => {
+                dict.shards.push(name.to_string());
                 t
             }
             None => chars.as_str(),
@@ -180,11 +284,11 @@ pub fn read_dict(text: &str) -> (Vec<String>, Vec<usize>) {
             0
         };
         let term = format!("{}{rest}", &prev[..shared]);
-        terms.push(term.clone());
-        shards.push(shard);
+        dict.terms.push(term.clone());
+        dict.shard_of.push(dict.shards.len().saturating_sub(1));
         prev = term;
     }
-    (terms, shards)
+    dict
 }
 
 /// Dictionary file key of a term: hex codes of its first chars up to and including the
@@ -231,10 +335,41 @@ mod tests {
 
     #[test]
     fn postings_round_trip() {
-        let p = vec![(0, 1), (1, 16), (31, 8), (1000, 3), (1_000_000, 63)];
+        let p = vec![
+            (doc_id(0, 0), 1),
+            (doc_id(0, 1), 16),
+            (doc_id(0, 31), 8),
+            (doc_id(3, 0), 3),
+            (doc_id(3, 4095), 32),
+            (doc_id(70_000, 2), 63),
+        ];
         let s = encode_postings(&p);
         assert_eq!(decode_postings(&s), p);
-        assert_eq!(encode_postings(&[(0, 1)]).len(), 1);
+        // A new sheet's posting: 2 chars when its slot is near; consecutive cards of one
+        // sheet cost one char each (mask < 32).
+        let one_sheet: Vec<_> = (0..10).map(|c| (doc_id(0, c), F_CODE)).collect();
+        assert_eq!(encode_postings(&one_sheet).len(), 2 + 9);
+        let late = [
+            (doc_id(0, 14), F_CODE),
+            (doc_id(1, 15), F_CODE),
+            (doc_id(2, 16), 1),
+        ];
+        assert_eq!(decode_postings(&encode_postings(&late)), late);
+        assert_eq!(decode_postings(&encode_postings(&one_sheet)), one_sheet);
+    }
+
+    #[test]
+    fn damaged_postings_do_not_panic() {
+        for s in [
+            "",
+            "!",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            "0000000000000000000000w",
+            "ww",
+            "_-",
+        ] {
+            let _ = decode_postings(s);
+        }
     }
 
     #[test]
@@ -251,18 +386,24 @@ mod tests {
         let mut text = String::new();
         let mut prev = "";
         for (i, t) in terms.iter().enumerate() {
-            push_dict_line(&mut text, prev, t, (i % 3 == 0).then_some(i));
+            let name = format!("s{i}");
+            push_dict_line(&mut text, prev, t, (i % 3 == 0).then_some(name.as_str()));
             prev = t;
         }
-        assert!(text.starts_with("0lin\t0\n3dra\n6_ber\n3t\t3\n"), "{text}");
+        assert!(
+            text.starts_with("0lin\ts0\n3dra\n6_ber\n3t\ts3\n"),
+            "{text}"
+        );
         // Only ASCII is shared: `néon` after `né` shares just `n`.
         assert!(text.contains("\n1éon\n"), "{text}");
-        let (read, shards) = read_dict(&text);
-        assert_eq!(read, terms);
-        assert_eq!(shards, [0, 0, 0, 3, 3, 3, 6]);
+        let dict = read_dict(&text);
+        assert_eq!(dict.terms, terms);
+        let shards: Vec<&str> = (0..terms.len()).map(|i| dict.shard(i)).collect();
+        assert_eq!(shards, ["s0", "s0", "s0", "s3", "s3", "s3", "s6"]);
         // Damaged counts do not panic.
-        assert_eq!(read_dict("0né\n9x\n").0, ["né", "néx"]);
-        assert_eq!(read_dict("é\n").0, [""]);
+        assert_eq!(read_dict("0né\n9x\n").terms, ["né", "néx"]);
+        assert_eq!(read_dict("é\n").terms, [""]);
+        assert_eq!(read_dict("0a\n").shard(0), "");
     }
 
     #[test]

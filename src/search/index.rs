@@ -1,49 +1,22 @@
-//! Site pass: one `SearchEntry` per card (and per group or sheet intro), its terms by
-//! field, and the sharded index files of `format`. Deterministic: entries follow the
-//! sheet order, terms are sorted, gzip headers are fixed.
+//! The incremental search index: per-sheet docs (`docs`) in, the index files of `format`
+//! out. `SearchIndex` keeps each sheet's docs, the merged postings of every term, the term
+//! shard boundaries and the encoded files; `set_sheet` adds, replaces or removes one sheet
+//! and `files` re-encodes only what that touched. The files are a pure function of the
+//! current set of sheets: `build` (a clean build) and any sequence of updates give the
+//! same bytes.
 
+use super::chunks::{entry_size, is_forced, term_hash, Chunks};
+use super::docs::{sheet_docs, SheetDocs};
+use super::fileset::{FileMap, FileSet, IndexChanges, META_PATH};
 use super::format::{
-    common_limit, dict_key, encode_postings, gzip, push_dict_line, very_common_limit, COMMON_MARK,
-    DOCS_PER_SHARD, F_CARD, F_CODE, F_MEMBER, F_META, F_PROSE, F_SHEET, TERM_SHARD_BYTES, VERSION,
+    common_limit, doc_id, encode_postings, CARD_BITS, COMMON_MARK, DOCS_PER_SHARD, VERSION,
 };
-use super::text::{extract, CardText};
-use super::tokenize::{joined_words, members, terms};
+use super::slots::{size_for, Move, SlotTable};
+use super::trim::trim_common;
 use crate::site::SheetPage;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// Code kept per entry for previews and the copy button.
-const CODE_CHARS: usize = 1500;
-const EXCERPT_CHARS: usize = 160;
-
-/// What a search result shows. Field names are short because they repeat per entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchEntry {
-    #[serde(rename = "s")]
-    pub sheet: String,
-    #[serde(rename = "c")]
-    pub card: String,
-    /// Page URL with the card anchor (already under the base path).
-    #[serde(rename = "u")]
-    pub url: String,
-    #[serde(rename = "g")]
-    pub category: String,
-    #[serde(rename = "t")]
-    pub tags: String,
-    /// Language of the first code block, if any.
-    #[serde(rename = "l")]
-    pub lang: String,
-    /// Code of the card's blocks (blank-line separated), cut at `CODE_CHARS`.
-    #[serde(rename = "x")]
-    pub code: String,
-    /// True when `code` was cut (the client then hides its copy button).
-    #[serde(rename = "k", default, skip_serializing_if = "std::ops::Not::not")]
-    pub cut: bool,
-    #[serde(rename = "e")]
-    pub excerpt: String,
-}
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Meta {
@@ -54,356 +27,317 @@ pub struct Meta {
     pub docs_per_shard: usize,
 }
 
+/// The key `build` files a sheet under: its URL, which is unique on a site and does not
+/// depend on where the site sits on disk. An engine calling `SearchIndex::set_sheet`
+/// must use the same key for its files to equal a clean build's.
+pub fn sheet_key(page: &SheetPage) -> String {
+    page.url.clone()
+}
+
 /// Builds the index files (paths relative to the output dir, under `search/`).
 pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
-    let per_sheet: Vec<SheetTerms> = sheets.par_iter().map(sheet_entries).collect();
-    let mut bases = Vec::with_capacity(per_sheet.len());
-    let mut total = 0u32;
-    for (e, _) in &per_sheet {
-        bases.push(total);
-        total += e.len() as u32;
-    }
-    // Merge into postings, partitioned by a term's first byte so the partitions fill in
-    // parallel (each worker scans every sheet but inserts only its own terms). Sheets are
-    // visited in order, so every posting list comes out sorted by doc.
-    const PARTS: usize = 16;
-    let parts: Vec<Vec<TermPostings>> = (0..PARTS)
-        .into_par_iter()
-        .map(|p| {
-            let mut map: FxHashMap<&str, Vec<(u32, u8)>> = FxHashMap::default();
-            for ((_, terms), &base) in per_sheet.iter().zip(&bases) {
-                for (term, list) in terms {
-                    if usize::from(term.as_bytes()[0]) % PARTS == p {
-                        map.entry(term.as_str())
-                            .or_default()
-                            .extend(list.iter().map(|&(e, m)| (base + e, m)));
-                    }
-                }
-            }
-            map.into_iter().map(|(t, l)| (t.to_string(), l)).collect()
-        })
-        .collect();
-    // Dropping millions of per-sheet term strings is real work: do it in parallel.
-    let entries: Vec<SearchEntry> = per_sheet
-        .into_par_iter()
-        .map(|(e, _)| e)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut common = Vec::new();
-    let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
-    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (term, list) in &mut sorted {
-        if trim_common(list, entries.len()) {
-            common.push(term.clone());
+    let docs: Vec<SheetDocs> = sheets.par_iter().map(sheet_docs).collect();
+    let mut index = SearchIndex::new();
+    let mut seen = BTreeSet::new();
+    for (page, docs) in sheets.iter().zip(docs) {
+        // Two pages at one URL (already reported by the build): both stay searchable.
+        let mut key = sheet_key(page);
+        let mut n = 1;
+        while seen.contains(&key) {
+            n += 1;
+            key = format!("{}#{n}", sheet_key(page));
         }
+        seen.insert(key.clone());
+        index.set_sheet(&key, Some(docs));
     }
-    sorted.retain(|(_, l)| !l.is_empty());
-    common.retain(|t| sorted.binary_search_by(|(s, _)| s.cmp(t)).is_ok());
-
-    let mut files = Vec::new();
-    // Term shards: contiguous ranges of sorted terms, about TERM_SHARD_BYTES each.
-    // A common term's list is marked: its length is not its document frequency.
-    let encoded: Vec<String> = sorted
-        .par_iter()
-        .map(|(t, l)| {
-            let enc = encode_postings(l);
-            if common.binary_search(t).is_ok() {
-                format!("{COMMON_MARK}{enc}")
-            } else {
-                enc
-            }
-        })
-        .collect();
-    let mut bounds = Vec::new();
-    let mut size = TERM_SHARD_BYTES;
-    for (i, ((term, _), enc)) in sorted.iter().zip(&encoded).enumerate() {
-        if size >= TERM_SHARD_BYTES {
-            bounds.push(i);
-            size = 0;
-        }
-        size += term.len() + enc.len() + 6;
-    }
-    bounds.push(sorted.len());
-    let shard_files: Vec<(String, Vec<u8>)> = bounds
-        .par_windows(2)
-        .enumerate()
-        .map(|(n, w)| {
-            let map: BTreeMap<&str, &str> = (w[0]..w[1])
-                .map(|i| (sorted[i].0.as_str(), encoded[i].as_str()))
-                .collect();
-            let json = serde_json::to_string(&map).unwrap_or_default();
-            (format!("search/t/{n}.gz"), gzip(json.as_bytes()))
-        })
-        .collect();
-    files.extend(shard_files);
-    // Dictionaries by leading chars; a line carries `\t<shard>` when its term's term shard
-    // differs from the line before (so no global shard list is needed).
-    let mut dict: BTreeMap<String, (String, Option<usize>, &str)> = BTreeMap::new();
-    let mut shard = 0;
-    for (i, (term, _)) in sorted.iter().enumerate() {
-        while bounds[shard + 1] <= i {
-            shard += 1;
-        }
-        let (text, last, prev) = dict.entry(dict_key(term)).or_default();
-        let new_shard = (*last != Some(shard)).then_some(shard);
-        push_dict_line(text, prev, term, new_shard);
-        *last = Some(shard);
-        *prev = term;
-    }
-    for (key, (text, _, _)) in &dict {
-        files.push((format!("search/k/{key}.gz"), gzip(text.as_bytes())));
-    }
-    // Doc shards.
-    let docs: Vec<(String, Vec<u8>)> = entries
-        .par_chunks(DOCS_PER_SHARD)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let json = serde_json::to_string(chunk).unwrap_or_default();
-            (format!("search/d/{i}.gz"), gzip(json.as_bytes()))
-        })
-        .collect();
-    files.extend(docs);
-
-    let mut hasher = blake3::Hasher::new();
-    for (path, bytes) in &files {
-        hasher.update(path.as_bytes());
-        hasher.update(bytes);
-    }
-    let meta = Meta {
-        version: VERSION,
-        id: hasher.finalize().to_hex()[..12].to_string(),
-        docs: entries.len(),
-        docs_per_shard: DOCS_PER_SHARD,
-    };
-    files.push((
-        "search/meta.json".into(),
-        serde_json::to_vec(&meta).unwrap_or_default(),
-    ));
-    files
+    index.files();
+    index.into_files()
 }
 
-/// A sheet's entries, and each of its terms with the (entry index within the sheet,
-/// field mask) pairs it occurs in, in entry order.
-type SheetTerms = (Vec<SearchEntry>, Vec<TermPostings>);
-
-/// A term and its (doc, field mask) postings.
-type TermPostings = (String, Vec<(u32, u8)>);
-
-/// Drops the postings of a common term that carry no signal but dominate the download
-/// (see `common_limit`, `very_common_limit`); true when the term is common, so its list
-/// gets marked.
-fn trim_common(list: &mut Vec<(u32, u8)>, docs: usize) -> bool {
-    let limit = common_limit(docs);
-    if list.len() > very_common_limit(docs) {
-        // Its first code-only postings top its name postings up to a quarter of the
-        // limit, so a term found (mostly) in code still finds cards, at a bounded size.
-        // Only a term with few name postings keeps any: for the others, every card's code
-        // match is dropped alike, so no card gains from its place in the index.
-        let names = list
-            .iter()
-            .filter(|&&(_, m)| m & !(F_PROSE | F_CODE) != 0)
-            .count();
-        let mut code_room = (limit / CODE_KEPT_SHARE).saturating_sub(names);
-        list.retain(|&(_, m)| {
-            if m & !(F_PROSE | F_CODE) != 0 {
-                true
-            } else if m & F_CODE != 0 && code_room > 0 {
-                code_room -= 1;
-                true
-            } else {
-                false
-            }
-        });
-        true
-    } else if list.len() > limit {
-        list.retain(|&(_, m)| m & !F_PROSE != 0);
-        true
-    } else {
-        false
-    }
+struct SheetState {
+    docs: SheetDocs,
+    /// `None` only when the slot table is full (over half a million sheets).
+    slot: Option<u32>,
 }
 
-/// Postings a very common term keeps at least (names first, then code-only): a quarter
-/// of the common limit.
-const CODE_KEPT_SHARE: usize = 4;
-
-/// Collects the terms of one sheet; a term's string is allocated once per sheet.
-#[derive(Default)]
-struct TermCollector {
-    terms: FxHashMap<String, Vec<(u32, u8)>>,
-    entry: u32,
+struct Term {
+    /// Every (doc, field mask) posting, sorted by doc, before common-term trimming.
+    list: Vec<(u32, u8)>,
+    /// The postings string written (trimmed, marked when common); empty until encoded.
+    enc: String,
+    hash: u64,
 }
 
-impl TermCollector {
-    fn add(&mut self, text: &str, field: u8) {
-        terms(text, &mut |t, _| self.add_term(t, field));
-    }
-
-    /// `add`, plus marked-letter words joined (`E[x]tract`), for titles and prose.
-    fn add_words(&mut self, text: &str, field: u8) {
-        self.add(text, field);
-        joined_words(text, &mut |t| self.add_term(t, field));
-    }
-
-    /// `add` for code, plus the last parts of dotted chains as `F_MEMBER`.
-    fn add_code(&mut self, code: &str) {
-        self.add(code, F_CODE);
-        members(code, &mut |t| self.add_term(t, F_MEMBER));
-    }
-
-    fn add_term(&mut self, t: &str, field: u8) {
-        let entry = self.entry;
-        match self.terms.get_mut(t) {
-            Some(list) => match list.last_mut() {
-                Some(last) if last.0 == entry => last.1 |= field,
-                _ => list.push((entry, field)),
-            },
-            None => {
-                self.terms.insert(t.to_string(), vec![(entry, field)]);
-            }
+impl Term {
+    fn new(term: &str) -> Term {
+        Term {
+            list: Vec::new(),
+            enc: String::new(),
+            hash: term_hash(term),
         }
     }
-}
 
-/// The entries of one sheet with their terms.
-fn sheet_entries(page: &SheetPage) -> SheetTerms {
-    let mut entries = Vec::new();
-    let tags = page.tags.join(", ");
-    // What names the sheet: title, slug (last URL segment) and tags.
-    let slug = page
-        .url
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
-    let name_text = format!("{} {slug} {}", page.title, page.tags.join(" "));
-    let meta_text = format!("{} {}", page.keywords.join(" "), page.category);
-    let mut collector = TermCollector::default();
-    let mut add = |card: &str, anchor: &str, group: Option<&str>, html: &str| {
-        let text = extract(html);
-        collector.entry = entries.len() as u32;
-        collector.add_words(card, F_CARD);
-        collector.add_words(&name_text, F_SHEET);
-        if let Some(g) = group {
-            collector.add_words(g, F_META);
+    fn encode(&self, docs: usize) -> String {
+        if self.list.len() <= common_limit(docs) {
+            return encode_postings(&self.list);
         }
-        collector.add(&meta_text, F_META);
-        collector.add_code(&text.inline_code);
-        for (_, code) in &text.blocks {
-            collector.add_code(code);
-        }
-        collector.add_words(&text.prose, F_PROSE);
-        let url = if anchor.is_empty() {
-            page.url.clone()
+        let mut list = self.list.clone();
+        if trim_common(&mut list, docs) {
+            format!("{COMMON_MARK}{}", encode_postings(&list))
         } else {
-            format!("{}#{anchor}", page.url)
-        };
-        entries.push(entry(page, &tags, card, url, &text));
-    };
-    if !page.sheet.intro_html.trim().is_empty() {
-        add(&page.title, "", None, &page.sheet.intro_html);
+            encode_postings(&list)
+        }
     }
-    for g in &page.sheet.groups {
-        if let (Some(id), Some(title)) = (&g.id, &g.title) {
-            if !g.intro_html.trim().is_empty() {
-                add(title, id, None, &g.intro_html);
+
+    fn forced(&self, term: &str) -> bool {
+        is_forced(self.hash, entry_size(term, &self.enc))
+    }
+}
+
+/// The search index of a site, kept up to date one sheet at a time.
+pub struct SearchIndex {
+    sheets: BTreeMap<String, SheetState>,
+    table: SlotTable,
+    terms: BTreeMap<String, Term>,
+    /// Terms in more than `COMMON_MIN` docs: the only ones trimming can change.
+    common: BTreeSet<String>,
+    /// `common_limit` the current encodings were made with.
+    limit: usize,
+    docs: usize,
+    chunks: Chunks,
+    out: FileSet,
+    /// Everything is recomputed by the next `files` (new index, or the table resized).
+    rebuild: bool,
+    dirty_terms: BTreeSet<String>,
+    /// Doc shards (slot, n) to rewrite or delete.
+    dirty_docs: BTreeSet<(u32, usize)>,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        SearchIndex::new()
+    }
+}
+
+/// The doc id range of a slot within a sorted postings list.
+fn slot_range(list: &[(u32, u8)], slot: u32) -> std::ops::Range<usize> {
+    let lo = list.partition_point(|p| p.0 >> CARD_BITS < slot);
+    let hi = lo + list[lo..].partition_point(|p| p.0 >> CARD_BITS == slot);
+    lo..hi
+}
+
+fn doc_shards(docs: &SheetDocs) -> usize {
+    docs.entries.len().div_ceil(DOCS_PER_SHARD)
+}
+
+impl SearchIndex {
+    pub fn new() -> SearchIndex {
+        SearchIndex {
+            sheets: BTreeMap::new(),
+            table: SlotTable::with_capacity_for(0),
+            terms: BTreeMap::new(),
+            common: BTreeSet::new(),
+            limit: common_limit(0),
+            docs: 0,
+            chunks: Chunks::default(),
+            out: FileSet::default(),
+            rebuild: true,
+            dirty_terms: BTreeSet::new(),
+            dirty_docs: BTreeSet::new(),
+        }
+    }
+
+    /// Adds (`Some` for a new key), replaces (`Some`) or removes (`None`) one sheet.
+    /// Nothing is encoded until `files`.
+    pub fn set_sheet(&mut self, key: &str, docs: Option<SheetDocs>) {
+        let docs = docs.map(SheetDocs::normalized);
+        let present = self.sheets.contains_key(key);
+        let count = self.sheets.len() + usize::from(docs.is_some() && !present)
+            - usize::from(docs.is_none() && present);
+        if !self.rebuild && size_for(count) != self.table.size() {
+            self.rebuild = true;
+        }
+        if self.rebuild {
+            match docs {
+                Some(docs) => self
+                    .sheets
+                    .insert(key.to_string(), SheetState { docs, slot: None }),
+                None => self.sheets.remove(key),
+            };
+            return;
+        }
+        match docs {
+            Some(docs) if present => self.replace(key, docs),
+            Some(docs) => {
+                self.sheets
+                    .insert(key.to_string(), SheetState { docs, slot: None });
+                let moves = self.table.insert(key);
+                self.apply_moves(&moves);
+            }
+            None if present => {
+                let moves = self.table.remove(key);
+                self.apply_moves(&moves);
+                self.sheets.remove(key);
+            }
+            None => {}
+        }
+    }
+
+    /// Replaces a sheet's docs in its slot: only terms whose postings in it differ and
+    /// doc shards whose entries differ are touched.
+    fn replace(&mut self, key: &str, new: SheetDocs) {
+        let Some(state) = self.sheets.get_mut(key) else {
+            return;
+        };
+        let old = std::mem::replace(&mut state.docs, new);
+        let Some(slot) = state.slot else {
+            return;
+        };
+        let new = &self.sheets[key].docs;
+        self.docs = self.docs + new.entries.len() - old.entries.len();
+        for n in 0..doc_shards(&old).max(doc_shards(new)) {
+            let chunk = |d: &SheetDocs| {
+                d.entries
+                    .chunks(DOCS_PER_SHARD)
+                    .nth(n)
+                    .map(<[_]>::to_vec)
+                    .unwrap_or_default()
+            };
+            if chunk(&old) != chunk(new) {
+                self.dirty_docs.insert((slot, n));
             }
         }
-        for c in &g.cards {
-            add(&c.title, &c.id, g.title.as_deref(), &c.body_html);
+        let (mut a, mut b) = (old.terms.iter().peekable(), new.terms.iter().peekable());
+        // A term and its postings in this sheet now (empty: gone).
+        let mut changed: Vec<(&str, &[(u32, u8)])> = Vec::new();
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    if x.1 != y.1 {
+                        changed.push((&y.0, &y.1));
+                    }
+                    a.next();
+                    b.next();
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    changed.push((&x.0, &[]));
+                    a.next();
+                }
+                (Some(x), None) => {
+                    changed.push((&x.0, &[]));
+                    a.next();
+                }
+                (_, Some(y)) => {
+                    changed.push((&y.0, &y.1));
+                    b.next();
+                }
+                (None, None) => break,
+            }
+        }
+        for (term, list) in changed {
+            Self::set_postings(&mut self.terms, &mut self.dirty_terms, term, slot, list);
         }
     }
-    (entries, collector.terms.into_iter().collect())
-}
 
-fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText) -> SearchEntry {
-    let mut code = String::new();
-    let mut cut = false;
-    for (_, block) in &text.blocks {
-        if !code.is_empty() {
-            code.push('\n');
+    /// Sets the postings of `slot` in `term` to `cards` (positions in the sheet).
+    fn set_postings(
+        terms: &mut BTreeMap<String, Term>,
+        dirty: &mut BTreeSet<String>,
+        term: &str,
+        slot: u32,
+        cards: &[(u32, u8)],
+    ) {
+        if !terms.contains_key(term) {
+            if cards.is_empty() {
+                return;
+            }
+            terms.insert(term.to_string(), Term::new(term));
         }
-        code.push_str(block.trim_end());
-        code.push('\n');
+        let Some(t) = terms.get_mut(term) else {
+            return;
+        };
+        let range = slot_range(&t.list, slot);
+        t.list
+            .splice(range, cards.iter().map(|&(c, m)| (doc_id(slot, c), m)));
+        if !dirty.contains(term) {
+            dirty.insert(term.to_string());
+        }
     }
-    if code.chars().count() > CODE_CHARS {
-        code = code.chars().take(CODE_CHARS).collect();
-        cut = true;
+
+    /// Moves sheets between slots: every posting and doc shard of a moved sheet changes.
+    fn apply_moves(&mut self, moves: &[Move]) {
+        // All removals first: a run of sheets shifts into each other's old slots.
+        for m in moves {
+            let (Some(from), Some(state)) = (m.from, self.sheets.get(&m.key)) else {
+                continue;
+            };
+            self.docs -= state.docs.entries.len();
+            for n in 0..doc_shards(&state.docs) {
+                self.dirty_docs.insert((from, n));
+            }
+            for (term, _) in &state.docs.terms {
+                Self::set_postings(&mut self.terms, &mut self.dirty_terms, term, from, &[]);
+            }
+        }
+        for m in moves {
+            let Some(state) = self.sheets.get_mut(&m.key) else {
+                continue;
+            };
+            state.slot = m.to;
+            let Some(to) = m.to else {
+                continue;
+            };
+            self.docs += state.docs.entries.len();
+            for n in 0..doc_shards(&state.docs) {
+                self.dirty_docs.insert((to, n));
+            }
+            for (term, cards) in &state.docs.terms {
+                Self::set_postings(&mut self.terms, &mut self.dirty_terms, term, to, cards);
+            }
+        }
     }
-    let mut excerpt: String = text.display.chars().take(EXCERPT_CHARS).collect();
-    if excerpt.len() < text.display.len() {
-        excerpt.push('…');
+
+    /// The full current file map (paths under `search/`), re-encoding only the files
+    /// touched since the last call.
+    pub fn files(&mut self) -> &FileMap {
+        if self.rebuild {
+            self.rebuild_all();
+        } else {
+            self.update();
+        }
+        self.out.files()
     }
-    SearchEntry {
-        sheet: page.title.clone(),
-        card: card.to_string(),
-        url,
-        category: page.category.clone(),
-        tags: tags.to_string(),
-        lang: text.blocks.first().map(|b| b.0.clone()).unwrap_or_default(),
-        code,
-        cut,
-        excerpt,
+
+    /// Paths written and removed by `files` since the last call of this.
+    pub fn take_changes(&mut self) -> IndexChanges {
+        self.out.take_changes()
+    }
+
+    /// The doc id of entry `card` of sheet `key`, if indexed.
+    pub fn doc_id(&self, key: &str, card: u32) -> Option<u32> {
+        let state = self.sheets.get(key)?;
+        ((card as usize) < state.docs.entries.len()).then_some(doc_id(state.slot?, card))
+    }
+
+    /// Consumes the index into its files (after `files`).
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.out.into_files()
+    }
+
+    fn meta(&mut self) {
+        let meta = Meta {
+            version: VERSION,
+            id: self.out.id(self.docs),
+            docs: self.docs,
+            docs_per_shard: DOCS_PER_SHARD,
+        };
+        self.out.put(
+            META_PATH.into(),
+            serde_json::to_vec(&meta).unwrap_or_default(),
+        );
     }
 }
 
+mod encode;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `n` postings, one per doc, all with `mask`, starting at doc `from`.
-    fn run(from: u32, n: u32, mask: u8) -> Vec<(u32, u8)> {
-        (from..from + n).map(|d| (d, mask)).collect()
-    }
-
-    #[test]
-    fn a_rare_term_keeps_every_posting() {
-        let mut list = run(0, 400, F_PROSE);
-        assert!(!trim_common(&mut list, 10_000));
-        assert_eq!(list.len(), 400);
-    }
-
-    #[test]
-    fn a_common_term_loses_its_prose_only_postings() {
-        // 10k docs: common above 500 entries, very common above 2,000.
-        let mut list = run(0, 100, F_CARD);
-        list.extend(run(100, 600, F_CODE));
-        list.extend(run(700, 600, F_PROSE));
-        assert!(trim_common(&mut list, 10_000));
-        assert_eq!(list.len(), 700);
-        assert!(list.iter().all(|&(_, m)| m != F_PROSE));
-    }
-
-    #[test]
-    fn a_very_common_term_keeps_its_names_and_a_few_code_postings() {
-        let mut list = run(0, 100, F_CARD | F_CODE);
-        list.extend(run(100, 50, F_MEMBER));
-        list.extend(run(150, 2_400, F_CODE));
-        list.extend(run(2_550, 100, F_PROSE | F_CODE));
-        list.extend(run(2_650, 300, F_PROSE));
-        assert!(trim_common(&mut list, 10_000));
-        // 150 name postings are more than a quarter of the limit (125): no code-only ones.
-        assert_eq!(list.len(), 150);
-        assert_eq!(list.last(), Some(&(149, F_MEMBER)));
-    }
-
-    #[test]
-    fn a_very_common_term_with_few_names_is_topped_up_with_code() {
-        let mut list = run(0, 2_400, F_CODE);
-        list.extend(run(2_400, 25, F_META));
-        assert!(trim_common(&mut list, 10_000));
-        // The first 100 code-only postings, then the 25 names: 125 in all.
-        assert_eq!(list.len(), 125);
-        assert_eq!(list[99], (99, F_CODE));
-        assert_eq!(list[100], (2_400, F_META));
-    }
-
-    #[test]
-    fn a_very_common_term_only_in_code_still_finds_cards() {
-        let mut list = run(0, 3_000, F_CODE);
-        assert!(trim_common(&mut list, 10_000));
-        assert_eq!(list.len(), 125);
-    }
-}
+mod tests;

@@ -1,12 +1,22 @@
 //! Card-level search: `tokenize` (text → terms), `text` (card HTML → prose and code),
-//! `index` (entries and the sharded index files), `format` (the file format, shared with
-//! the browser client), `query` (the ranking, used by `cheatgen query`).
+//! `docs` (one sheet's entries and terms, the cacheable per-sheet stage), `index` (the
+//! incremental `SearchIndex` and `build`), with `slots` (stable doc ids), `chunks` (term
+//! shard boundaries by content), `trim` (common terms) and `fileset` (encoded files,
+//! changes, index id); `format` (the file format, shared with the browser client) and
+//! `query` (the ranking, used by `cheatgen query`).
 
+pub mod chunks;
+pub mod docs;
+pub mod fileset;
 pub mod format;
 pub mod index;
 pub mod query;
+pub mod slots;
 pub mod text;
 pub mod tokenize;
+pub mod trim;
 
-pub use index::{build, SearchEntry};
+pub use docs::{sheet_docs, SearchEntry, SheetDocs};
+pub use fileset::{FileMap, IndexChanges};
+pub use index::{build, sheet_key, SearchIndex};
 pub use query::{Hit, IndexFiles, Searcher};

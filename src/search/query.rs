@@ -20,12 +20,12 @@
 //!    it. Order: score, then index order. All arithmetic is on integers so the browser
 //!    ranks exactly alike.
 
+use super::docs::SearchEntry;
 use super::format::{
-    common_limit, decode_postings, dict_key, field_weight, gunzip, read_dict, COMMON_MARK, F_SHEET,
-    VERSION,
+    common_limit, decode_postings, dict_key, doc_parts, doc_shard_path, field_weight, gunzip,
+    read_dict, Dict, COMMON_MARK, F_SHEET, VERSION,
 };
 use super::index::Meta;
-use super::index::SearchEntry;
 use super::tokenize::{self, is_stop_word, stem};
 use std::collections::{BTreeMap, HashMap};
 
@@ -132,9 +132,9 @@ pub struct Searcher<F: IndexFiles> {
     files: F,
     meta: Meta,
     /// Dictionary files: sorted terms, and each term's term shard.
-    dicts: HashMap<String, (Vec<String>, Vec<usize>)>,
-    shards: HashMap<usize, HashMap<String, String>>,
-    docs: HashMap<usize, Vec<SearchEntry>>,
+    dicts: HashMap<String, Dict>,
+    shards: HashMap<String, HashMap<String, String>>,
+    docs: HashMap<String, Vec<SearchEntry>>,
 }
 
 fn load<T: serde::de::DeserializeOwned>(
@@ -172,14 +172,14 @@ impl<F: IndexFiles> Searcher<F> {
     }
 
     fn dict(&mut self, term: &str) -> Result<&[String], SearchError> {
-        Ok(&self.dict_file(term)?.0)
+        Ok(&self.dict_file(term)?.terms)
     }
 
-    fn dict_file(&mut self, term: &str) -> Result<&(Vec<String>, Vec<usize>), SearchError> {
+    fn dict_file(&mut self, term: &str) -> Result<&Dict, SearchError> {
         let key = dict_key(term);
         if !self.dicts.contains_key(&key) {
             let rel = format!("k/{key}.gz");
-            let mut dict = (Vec::new(), Vec::new());
+            let mut dict = Dict::default();
             if let Some(bytes) = self.files.read(&rel) {
                 let raw = gunzip(&bytes).map_err(|e| SearchError::Damaged {
                     file: rel,
@@ -194,14 +194,14 @@ impl<F: IndexFiles> Searcher<F> {
 
     /// A term's postings and its idf.
     fn postings(&mut self, term: &str) -> Result<(Vec<(u32, u8)>, u64), SearchError> {
-        let (terms, shards) = self.dict_file(term)?;
-        let Ok(at) = terms.binary_search_by(|t| t.as_str().cmp(term)) else {
+        let dict = self.dict_file(term)?;
+        let Ok(at) = dict.terms.binary_search_by(|t| t.as_str().cmp(term)) else {
             return Ok((Vec::new(), 0));
         };
-        let shard = shards[at];
+        let shard = dict.shard(at).to_string();
         if !self.shards.contains_key(&shard) {
             let map = load(&self.files, &format!("t/{shard}.gz"))?.unwrap_or_default();
-            self.shards.insert(shard, map);
+            self.shards.insert(shard.clone(), map);
         }
         let Some(s) = self.shards[&shard].get(term) else {
             return Ok((Vec::new(), 0));
@@ -216,12 +216,14 @@ impl<F: IndexFiles> Searcher<F> {
 
     pub fn entry(&mut self, doc: u32) -> Result<Option<SearchEntry>, SearchError> {
         let per = self.meta.docs_per_shard.max(1);
-        let shard = doc as usize / per;
+        let shard = doc_shard_path(doc);
         if !self.docs.contains_key(&shard) {
-            let list = load(&self.files, &format!("d/{shard}.gz"))?.unwrap_or_default();
-            self.docs.insert(shard, list);
+            let list = load(&self.files, &shard)?.unwrap_or_default();
+            self.docs.insert(shard.clone(), list);
         }
-        Ok(self.docs[&shard].get(doc as usize % per).cloned())
+        Ok(self.docs[&shard]
+            .get(doc_parts(doc).1 as usize % per)
+            .cloned())
     }
 
     /// The expansions of a query word with their quality (see the module header): every

@@ -5,7 +5,7 @@
 
   var PREFIX_MAX = 12, PREFIX_FEW = 2, PREFIX_SHORT = 4, TYPO_MAX = 6, MAX_WORDS = 16;
   var Q_EXACT = 100, Q_STEM = 80, Q_PREFIX = 50, Q_SHORTER = 45, Q_TYPO = 25, Q_COMPOUND = 50;
-  var SHEET_BOOST_HALVES = 4, F_SHEET = 2, MASK = 64, COMMON_MARK = "!";
+  var SHEET_BOOST_HALVES = 4, F_SHEET = 2, COMMON_MARK = "!", CARDS = 4096;
   var MAX_TERM = 48, UI_LIMIT = 12;
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
   var PART = /[\p{Alphabetic}\p{N}]/u;
@@ -58,14 +58,14 @@
   }
   // A dictionary file: sorted terms, front-coded (a line is one char `0` + n for the n
   // leading chars shared with the term before, then the rest), and each one's term shard
-  // (`\t<n>` starts shard n). Mirrors format::read_dict.
+  // (`\t<name>`: this term and the following ones are in t/<name>.gz). Mirrors format::read_dict.
   function dictFile(m, term) {
     return file(m, "k/" + dictKey(term) + ".gz", function (t) {
-      var terms = [], shards = [], shard = 0, prev = "";
+      var terms = [], shards = [], shard = "", prev = "";
       t.split("\n").forEach(function (line) {
         if (!line) return;
         var tab = line.indexOf("\t");
-        if (tab >= 0) { shard = +line.slice(tab + 1); line = line.slice(0, tab); }
+        if (tab >= 0) { shard = line.slice(tab + 1); line = line.slice(0, tab); }
         var shared = Math.min(Math.max(line.charCodeAt(0) - 48, 0), prev.length);
         prev = prev.slice(0, shared) + line.slice(1);
         terms.push(prev);
@@ -102,25 +102,37 @@
   }
   var DIGIT = new Int8Array(128).fill(-1);
   for (var d = 0; d < 64; d++) DIGIT[ALPHABET.charCodeAt(d)] = d;
+  // Postings (mirror of format::decode_postings): varints `(x << 7) | (newSheet << 6) |
+  // mask`; for a new sheet x = (slot gap << 4) | min(position, 15), and a position of 15+
+  // follows in a second varint. A doc id is slot * CARDS + position, ordered like the Rust u32.
   function decode(s) {
-    var out = [], v = 0, mul = 1, doc = 0;
+    var out = [], v = 0, mul = 1, slot = -1, card = 0, pending = -1;
     for (var i = 0; i < s.length; i++) {
       var c = s.charCodeAt(i), idx = c < 128 ? DIGIT[c] : -1;
       if (idx < 0) continue;
       v += (idx & 31) * mul;
       mul *= 32;
-      if (idx >= 32) {
-        doc += Math.floor(v / MASK);
-        out.push([doc, v % MASK]);
-        v = 0; mul = 1;
+      if (idx < 32) continue;
+      if (pending >= 0) {
+        card = v + 15;
+        out.push([slot * CARDS + card, pending]);
+        pending = -1;
+      } else if (Math.floor(v / 64) % 2) {
+        slot += 1 + Math.floor(v / 2048);
+        card = Math.floor(v / 128) % 16;
+        if (card === 15) pending = v % 64; else out.push([slot * CARDS + card, v % 64]);
+      } else {
+        card += 1 + Math.floor(v / 128);
+        out.push([slot * CARDS + card, v % 64]);
       }
+      v = 0; mul = 1;
     }
     return out;
   }
   function entry(m, doc) {
-    var per = m.docs_per_shard || 1;
-    return file(m, "d/" + Math.floor(doc / per) + ".gz", JSON.parse).then(function (list) {
-      return list ? list[doc % per] : null;
+    var per = m.docs_per_shard || 1, slot = Math.floor(doc / CARDS), card = doc % CARDS;
+    return file(m, "d/" + slot + "-" + Math.floor(card / per) + ".gz", JSON.parse).then(function (list) {
+      return list ? list[card % per] : null;
     });
   }
 
