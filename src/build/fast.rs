@@ -8,6 +8,7 @@
 //! runs the site passes.
 
 use super::engine::{site_context, sort_diagnostics, Engine};
+use super::timings::Timings;
 use crate::error::Result;
 use crate::note::{NoteKind, RenderedNote};
 use crate::output::OutputFile;
@@ -86,6 +87,7 @@ pub(super) fn body_only(
         return Ok(true);
     }
 
+    let mut timings = Timings::new(p.opts.timings);
     let refs: Vec<&RenderedNote> = p.notes.values().map(|n| n.as_ref()).collect();
     let base_path = &p.inputs.site_url.base_path;
     let mut relinked: Vec<Relinked> = Vec::new();
@@ -103,6 +105,7 @@ pub(super) fn body_only(
         relinked.push(r);
     }
 
+    timings.lap("relink");
     let report = &mut site.report;
     for ((rel, old, page), r) in jobs.iter().zip(relinked) {
         let new = &p.notes[*rel];
@@ -146,30 +149,18 @@ pub(super) fn body_only(
             p.pending.insert(path);
         }
     }
+    timings.lap("page");
     if p.want.search {
-        let files = p.search.update(&site.model, &pages);
-        let mut stale: Vec<String> = site
-            .files
-            .keys()
-            .filter(|k| k.starts_with("search/"))
-            .cloned()
-            .collect();
-        let new: std::collections::HashSet<&str> = files.iter().map(|(k, _)| k.as_str()).collect();
-        stale.retain(|k| !new.contains(k.as_str()));
-        for k in stale {
-            site.files.remove(&k);
-            p.pending.insert(k);
+        let (written, removed) = p.search.update_changed(&site.model, &pages);
+        for path in removed {
+            site.files.remove(&path);
+            p.pending.insert(path);
         }
-        for (path, file) in files {
-            let same = match (site.files.get(&path), &file) {
-                (Some(OutputFile::Shared(a)), OutputFile::Shared(b)) => Arc::ptr_eq(a, b) || a == b,
-                _ => false,
-            };
-            if !same {
-                p.pending.insert(path.clone());
-                site.files.insert(path, file);
-            }
+        for (path, file) in written {
+            p.pending.insert(path.clone());
+            site.files.insert(path, file);
         }
     }
+    timings.lap("search index");
     Ok(true)
 }

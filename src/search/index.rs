@@ -34,21 +34,31 @@ pub fn sheet_key(page: &SheetPage) -> String {
     page.url.clone()
 }
 
+/// The keys of `sheets` (`sheet_key`), made unique in order: two pages at one URL (already
+/// reported by the build) both stay searchable. The engine files sheets under these.
+pub fn sheet_keys(sheets: &[SheetPage]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    sheets
+        .iter()
+        .map(|page| {
+            let mut key = sheet_key(page);
+            let mut n = 1;
+            while seen.contains(&key) {
+                n += 1;
+                key = format!("{}#{n}", sheet_key(page));
+            }
+            seen.insert(key.clone());
+            key
+        })
+        .collect()
+}
+
 /// Builds the index files (paths relative to the output dir, under `search/`).
 pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     let docs: Vec<SheetDocs> = sheets.par_iter().map(sheet_docs).collect();
     let mut index = SearchIndex::new();
-    let mut seen = BTreeSet::new();
-    for (page, docs) in sheets.iter().zip(docs) {
-        // Two pages at one URL (already reported by the build): both stay searchable.
-        let mut key = sheet_key(page);
-        let mut n = 1;
-        while seen.contains(&key) {
-            n += 1;
-            key = format!("{}#{n}", sheet_key(page));
-        }
-        seen.insert(key.clone());
-        index.set_sheet(&key, Some(docs));
+    for (key, docs) in sheet_keys(sheets).iter().zip(docs) {
+        index.set_sheet(key, Some(docs));
     }
     index.files();
     index.into_files()

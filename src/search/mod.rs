@@ -18,5 +18,5 @@ pub mod trim;
 
 pub use docs::{sheet_docs, SearchEntry, SheetDocs};
 pub use fileset::{FileMap, IndexChanges};
-pub use index::{build, sheet_key, SearchIndex};
+pub use index::{build, sheet_key, sheet_keys, SearchIndex};
 pub use query::{Hit, IndexFiles, Searcher};
