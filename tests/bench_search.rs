@@ -197,17 +197,17 @@ fn timed_edit(
 #[test]
 #[ignore = "benchmark harness; run bench/search.sh"]
 fn incremental_update_cost() {
-    use cheatgen::builder::{plan, BuildOptions};
-    use cheatgen::highlight::Highlighter;
+    use cheatgen::build::{BuildOptions, Engine, Want};
     use cheatgen::search::{sheet_docs, sheet_key, SearchIndex};
     let public =
         PathBuf::from(std::env::var("CHEATGEN_BENCH_PUBLIC").expect("CHEATGEN_BENCH_PUBLIC"));
     let opts = BuildOptions {
         root: public.parent().unwrap().to_path_buf(),
-        skip_search: true,
         ..BuildOptions::default()
     };
-    let mut sheets = plan(&opts, &Highlighter::new()).unwrap().model.sheets;
+    let mut engine = Engine::new(&opts, Want::CHECK, false).unwrap();
+    engine.build_all().unwrap();
+    let mut sheets = engine.into_site().unwrap().model.sheets;
     let started = std::time::Instant::now();
     let mut index = SearchIndex::new();
     for page in &sheets {
