@@ -88,6 +88,8 @@ pub struct Engine {
     pages: PageCaches,
     search: super::search::SearchState,
     site: Option<Site>,
+    /// Link targets of the last full pass, for the body-only path (`serve` only).
+    links: Option<crate::site::LinkIndex>,
     /// Output paths whose bytes changed since the caller last `commit`ted.
     pending: BTreeSet<String>,
     /// Content assets changed since the last commit (their `Copy` entry looks the same).
@@ -124,6 +126,7 @@ impl Engine {
             },
             search: super::search::SearchState::new(keep),
             site: None,
+            links: None,
             pending: BTreeSet::new(),
             assets_changed: false,
         })
@@ -395,6 +398,16 @@ impl Engine {
         if let Some(old) = self.site.take() {
             self.note_changes(&old.files, &plan);
         }
+        self.links = None;
+        if self.pages.keep {
+            let notes: Vec<Arc<RenderedNote>> = self.notes.values().cloned().collect();
+            self.links = Some(crate::site::LinkIndex::new(
+                &notes,
+                asset_set,
+                &base_path,
+                self.opts.drafts,
+            ));
+        }
         self.assets = Some(assets);
         self.site = Some(Site {
             model,
@@ -441,9 +454,19 @@ impl Engine {
         Ok(assets)
     }
 
-    /// Paths of the content assets (link targets).
-    pub(super) fn asset_set(&self) -> HashSet<String> {
-        self.content_assets.keys().cloned().collect()
+    /// The link targets of the last full pass (made now if not kept).
+    pub(super) fn ensure_links(&mut self) {
+        if self.links.is_none() {
+            let notes: Vec<Arc<RenderedNote>> = self.notes.values().cloned().collect();
+            let assets = self.content_assets.keys().cloned().collect();
+            let base = &self.inputs.site_url.base_path;
+            self.links = Some(crate::site::LinkIndex::new(
+                &notes,
+                assets,
+                base,
+                self.opts.drafts,
+            ));
+        }
     }
 
     // The body-only path (`fast.rs`) works on the engine's parts.
@@ -454,6 +477,7 @@ impl Engine {
             inputs: &self.inputs,
             assets: self.assets.as_ref(),
             notes: &self.notes,
+            links: self.links.as_ref(),
             pages: &mut self.pages,
             search: &mut self.search,
             site: self.site.as_mut(),
@@ -469,6 +493,7 @@ pub(super) struct EngineParts<'a> {
     pub inputs: &'a Inputs,
     pub assets: Option<&'a Assets>,
     pub notes: &'a BTreeMap<String, Arc<RenderedNote>>,
+    pub links: Option<&'a crate::site::LinkIndex>,
     pub pages: &'a mut PageCaches,
     pub search: &'a mut super::search::SearchState,
     pub site: Option<&'a mut Site>,

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::note::{NoteKind, RenderedNote};
 use crate::output::OutputFile;
 use crate::render::pages::render_sheet;
-use crate::site::{self, Relinked, LINK_CODES};
+use crate::site::{Relinked, LINK_CODES};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -59,7 +59,7 @@ pub(super) fn body_only(
     engine: &mut Engine,
     edited: &[(String, Option<Arc<RenderedNote>>)],
 ) -> Result<bool> {
-    let asset_set = engine.asset_set();
+    engine.ensure_links();
     let p = engine.parts();
     let Some(site) = p.site else {
         return Ok(false);
@@ -88,14 +88,12 @@ pub(super) fn body_only(
     }
 
     let mut timings = Timings::new(p.opts.timings);
-    let refs: Vec<&RenderedNote> = p.notes.values().map(|n| n.as_ref()).collect();
-    let base_path = &p.inputs.site_url.base_path;
+    let Some(links) = p.links else {
+        return Ok(false);
+    };
     let mut relinked: Vec<Relinked> = Vec::new();
     for (rel, _, _) in &jobs {
-        let Some(which) = p.notes.keys().position(|k| k == *rel) else {
-            return Ok(false);
-        };
-        let Some(r) = site::relink_one(&refs, which, &asset_set, base_path, p.opts.drafts) else {
+        let Some(r) = links.relink(&p.notes[*rel]) else {
             return Ok(false);
         };
         let before = site.model.outbound.get(*rel).map_or(&[][..], Vec::as_slice);
@@ -104,7 +102,6 @@ pub(super) fn body_only(
         }
         relinked.push(r);
     }
-
     timings.lap("relink");
     let report = &mut site.report;
     for ((rel, old, page), r) in jobs.iter().zip(relinked) {

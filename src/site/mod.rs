@@ -8,11 +8,13 @@ pub mod backlinks;
 pub mod links;
 pub mod model;
 pub mod redirects;
+mod relink;
 pub mod taxonomy;
 
 pub use model::{
     Crumb, HomePage, OutLink, Relinked, SectionPage, SheetPage, SheetSummary, SiteModel,
 };
+pub use relink::LinkIndex;
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::cards::Sheet;
@@ -246,7 +248,7 @@ pub fn assemble(
 }
 
 /// The notes that get pages: drafts dropped (unless `drafts`), then duplicate URLs.
-fn included<'a>(
+pub(crate) fn included<'a>(
     notes: &[&'a RenderedNote],
     drafts: bool,
     diagnostics: &mut Vec<Diagnostic>,
@@ -262,7 +264,7 @@ fn included<'a>(
 
 /// Folders that get a section page: every ancestor folder of a sheet, unless a sheet
 /// already owns that URL (`git.md` next to `git/`).
-fn section_dirs(included: &[&RenderedNote]) -> BTreeSet<String> {
+pub(crate) fn section_dirs(included: &[&RenderedNote]) -> BTreeSet<String> {
     let sheet_urls: HashSet<&str> = included
         .iter()
         .filter(|n| n.kind == NoteKind::Sheet)
@@ -280,7 +282,7 @@ fn section_dirs(included: &[&RenderedNote]) -> BTreeSet<String> {
     section_dirs
 }
 
-fn link_targets<'a>(
+pub(crate) fn link_targets<'a>(
     included: &[&'a RenderedNote],
     section_dirs: &BTreeSet<String>,
     assets: &'a HashSet<String>,
@@ -325,34 +327,6 @@ pub const LINK_CODES: &[&str] = &[
     "ambiguous-link",
 ];
 
-/// The link pass for one note (`which`, an index into `notes`) alone, with everything
-/// else as in `assemble`: its sheet with links resolved, the link diagnostics, and what
-/// its links reach. `None` when the note gets no page of its own (draft, duplicate URL).
-pub fn relink_one(
-    notes: &[&RenderedNote],
-    which: usize,
-    assets: &HashSet<String>,
-    base_path: &str,
-    drafts: bool,
-) -> Option<Relinked> {
-    let mut ignored = Vec::new();
-    let included = included(notes, drafts, &mut ignored);
-    let note = notes[which];
-    let i = included.iter().position(|n| std::ptr::eq(*n, note))?;
-    let targets = link_targets(&included, &section_dirs(&included), assets, base_path);
-    let mut diagnostics = Vec::new();
-    let mut resolved = Vec::new();
-    let replacements = targets.replacements(i, &note.links, &mut diagnostics, &mut resolved);
-    Some(Relinked {
-        sheet: resolve_sheet(&note.sheet, &replacements),
-        diagnostics,
-        outbound: resolved
-            .iter()
-            .map(|l| OutLink::new(&included, l))
-            .collect(),
-    })
-}
-
 /// `a/b/c/index.html` → `a/b` (the folder of the sheet `a/b/c`).
 fn parent_dir(output_path: &str) -> &str {
     let page_dir = output_path
@@ -388,7 +362,7 @@ fn dedupe<'a>(
 }
 
 /// A copy of the sheet with link placeholders replaced (the cached render stays untouched).
-fn resolve_sheet(sheet: &Sheet, replacements: &[String]) -> Sheet {
+pub(crate) fn resolve_sheet(sheet: &Sheet, replacements: &[String]) -> Sheet {
     let mut s = sheet.clone();
     if replacements.is_empty() {
         return s;
