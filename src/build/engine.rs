@@ -171,6 +171,7 @@ impl Engine {
 
     /// Applies a batch of changed paths (absolute, from the watcher).
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Update> {
+        let started = std::time::Instant::now();
         let changes = change::classify(&self.opts.root, paths);
         let mut update = Update::default();
         let mut rescan = changes.rescan || self.site.is_none();
@@ -238,6 +239,7 @@ impl Engine {
         }
         update.changes = changes;
         let mut timings = Timings::new(self.opts.timings);
+        timings.lap_since(started, "read and render changed notes");
         if rescan {
             let before = self.notes.clone();
             self.scan()?;

@@ -51,18 +51,26 @@ impl OutputSession {
             })
             .collect();
         let hashed = hashed.into_iter().collect::<Result<Vec<_>>>()?;
+        let stale: Vec<String> = match only {
+            None => Box::new(old.entries.keys()) as Box<dyn Iterator<Item = &String>>,
+            Some(paths) => Box::new(paths.iter()),
+        }
+        .filter(|rel| !plan.contains_key(*rel) && old.contains(rel))
+        .cloned()
+        .collect();
         if hashed.iter().any(|(_, _, same)| !same) {
             // Files about to change lose their hash (a crash may leave either version),
-            // new ones are listed before they exist.
-            let mut pending = self.manifest.clone();
+            // new ones are listed before they exist. In place: the manifest is large
+            // (every file of the site) and an edit touches a few entries.
             for (rel, _, same) in &hashed {
                 if !same {
-                    pending.entries.insert((*rel).clone(), None);
+                    self.manifest.entries.insert((*rel).clone(), None);
                 }
             }
-            self.save_manifest(&pending)
+            self.save_manifest(&self.manifest)
                 .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
         }
+        let dir = &self.dir;
         let results: Vec<Result<(String, String, bool)>> = hashed
             .into_par_iter()
             .map(|(rel, hash, same)| {
@@ -76,31 +84,19 @@ impl OutputSession {
             })
             .collect();
         let (mut stats, written) = super::tally(results)?;
-        let candidates: Box<dyn Iterator<Item = &String>> = match only {
-            None => Box::new(old.entries.keys()),
-            Some(paths) => Box::new(paths.iter()),
-        };
-        let stale: Vec<String> = candidates
-            .filter(|rel| !plan.contains_key(*rel) && old.contains(rel))
-            .cloned()
-            .collect();
-        let mut manifest = match only {
-            None => written,
-            Some(_) => {
-                let mut m = self.manifest.clone();
-                m.entries.extend(written.entries);
-                m
-            }
-        };
+        match only {
+            None => self.manifest = written,
+            Some(_) => self.manifest.entries.extend(written.entries),
+        }
         for rel in stale {
-            manifest.entries.remove(&rel);
+            self.manifest.entries.remove(&rel);
+            let dir = &self.dir;
             if remove_file(dir, &rel).map_err(|e| self.write_error(dir.join(&rel), e))? {
                 stats.removed += 1;
                 stats.changed.push(rel);
             }
         }
         stats.changed.sort();
-        self.manifest = manifest;
         self.save_manifest(&self.manifest)
             .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
         Ok(stats)

@@ -277,6 +277,7 @@ impl Rebuilder {
         let Some(session) = self.session.as_mut() else {
             return;
         };
+        let written = Instant::now();
         let stats = match session.write_incremental(&site.files, Some(self.engine.pending())) {
             Ok(s) => s,
             Err(e) => {
@@ -286,6 +287,9 @@ impl Rebuilder {
             }
         };
         self.engine.commit();
+        if std::env::var_os("CHEATGEN_TIMINGS").is_some() {
+            eprintln!("timing: write: {:.3}s", written.elapsed().as_secs_f64());
+        }
         self.set_error(None);
         if !stats.changed.is_empty() {
             let data =
