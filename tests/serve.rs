@@ -148,7 +148,7 @@ fn edits_deletes_new_notes_and_atomic_saves_are_picked_up() {
     );
     assert_eq!(get(served.port, "/new-note/").status, 404);
     assert!(
-        served.log().contains("rebuilt 1 sheet in"),
+        served.log().contains("rebuilt 1 note in"),
         "{}",
         served.log()
     );
