@@ -2,10 +2,10 @@
 //! base URLs end to end (links, CSS, search index, 404 page, sitemap, feed), and the
 //! crate packaging the embedded theme.
 
-mod common;
+use crate::common;
 
-use common::server::StaticServer;
-use common::{check_links, sel, Site};
+use crate::common::server::StaticServer;
+use crate::common::{check_links, sel, Site};
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
 

@@ -1,9 +1,9 @@
 //! Review screenshots of the default theme (an ignored test; `bench/screenshots.sh` runs it).
 
-use super::common::browser::eval;
-use super::common::server::StaticServer;
-use super::common::Site;
 use super::{go, media, open_search, resize, served, tab_at};
+use crate::common::browser::eval;
+use crate::common::server::StaticServer;
+use crate::common::Site;
 use headless_chrome::Tab;
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[test]
 #[ignore]
 fn screenshots() {
-    let _serial = super::common::browser::serial();
+    let _serial = crate::common::browser::serial();
     let (_site, server) = served();
     let dialect = Site::fixture("dialect");
     let dialect_server = StaticServer::start(&dialect.public(), "/");

@@ -224,3 +224,26 @@ proptest! {
         }
     }
 }
+
+/// Seeds of past failures are replayed first on every run: proptest looks for them beside
+/// the test crate's `main.rs`, in `tests/proptest-regressions/fuzz_note.txt`. Fails if that
+/// file moves away from where proptest reads it.
+#[test]
+fn past_failures_are_found_and_replayed() {
+    use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/proptest-regressions/fuzz_note.txt");
+    let stored = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .lines()
+        .filter(|l| l.starts_with("cc "))
+        .count();
+    assert!(stored > 0, "{}: no seeds", file.display());
+    let loaded = FileFailurePersistence::default().load_persisted_failures2(Some(file!()));
+    assert_eq!(
+        loaded.len(),
+        stored,
+        "proptest does not read {}",
+        file.display()
+    );
+}

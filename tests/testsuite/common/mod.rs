@@ -1,6 +1,5 @@
 //! Shared helpers for integration tests: fixture sites in temp dirs, running the real
 //! binary, parsing output HTML, and the output link checker.
-#![allow(dead_code)]
 
 use assert_cmd::Command;
 use scraper::{Html, Selector};

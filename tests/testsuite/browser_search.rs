@@ -4,11 +4,11 @@
 //! `cheatgen query` (on the search fixture, and on every judged query of the relevance
 //! fixture).
 
-mod common;
+use crate::common;
 
-use common::browser::{browser, eval, wait_for};
-use common::server::StaticServer;
-use common::Site;
+use crate::common::browser::{browser, eval, wait_for};
+use crate::common::server::StaticServer;
+use crate::common::Site;
 use headless_chrome::Tab;
 use serde_json::Value;
 use std::sync::Arc;

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 pub struct StaticServer {
     pub port: u16,
-    pub prefix: String,
 }
 
 impl StaticServer {
@@ -23,10 +22,7 @@ impl StaticServer {
                 std::thread::spawn(move || handle(stream, &root, &pre));
             }
         });
-        StaticServer {
-            port,
-            prefix: prefix.to_string(),
-        }
+        StaticServer { port }
     }
 
     pub fn url(&self, path: &str) -> String {

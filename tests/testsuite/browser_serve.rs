@@ -3,10 +3,8 @@
 //! without a reload, a build error shows an overlay that clears once fixed, and a page
 //! reached through a rebound host name (DNS rebinding) can read nothing.
 
-mod common;
-
-use common::browser::{browser, eval, serial, wait_for};
-use common::{Served, Site};
+use crate::common::browser::{browser, eval, serial, wait_for};
+use crate::common::{Served, Site};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -85,7 +83,7 @@ fn page_reloads_on_edit_and_shows_build_errors() {
 fn css_change_swaps_the_stylesheet_without_reload() {
     let _serial = serial();
     let site = Site::fixture("crosslinks");
-    let css = include_str!("../themes/default/static/style.css");
+    let css = include_str!("../../themes/default/static/style.css");
     site.write("themes/default/static/style.css", css);
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };
