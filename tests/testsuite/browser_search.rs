@@ -5,7 +5,6 @@
 //! fixture).
 
 use crate::common;
-
 use crate::common::browser::{browser, eval, wait_for};
 use crate::common::server::StaticServer;
 use crate::common::Site;

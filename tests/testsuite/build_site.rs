@@ -1,7 +1,6 @@
 //! End-to-end tests of `cheatgen build` on fixture sites (tests/fixtures/<case>/).
 
 use crate::common;
-
 use crate::common::{body_text, check_links, sel, texts, Site};
 
 #[test]

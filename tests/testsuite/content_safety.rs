@@ -3,7 +3,6 @@
 //! never puts broken markup, raw NULs or ill-formed XML into the output.
 
 use crate::common;
-
 use crate::common::{body_text, sel, texts, Site};
 use serde_json::Value;
 

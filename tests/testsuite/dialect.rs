@@ -2,7 +2,6 @@
 //! VitePress/markdown-it-attrs-style sheet built by the real binary, the HTML parsed.
 
 use crate::common;
-
 use crate::common::dialect::dialect_leaks;
 use crate::common::{sel, texts, Site};
 use scraper::{ElementRef, Html};

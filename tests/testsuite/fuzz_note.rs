@@ -2,7 +2,7 @@
 //! front matter and file names through `render_note` never panic, and what comes out holds
 //! no NUL, no internal marker characters, no live `<script>`/`<style>` tag, and every
 //! card's HTML is balanced. A short run is part of `cargo test`; for a long run:
-//! `PROPTEST_CASES=100000 cargo test --release --test fuzz_note`.
+//! `PROPTEST_CASES=100000 cargo test --release --test testsuite fuzz_note::`.
 
 use cheatgen::note::highlight::Highlighter;
 use cheatgen::note::markdown::MarkdownOptions;

@@ -21,6 +21,7 @@ mod crosslinks;
 mod dialect;
 mod distribution;
 mod fuzz_note;
+mod layout;
 mod output_safety;
 mod pages;
 mod path_fuzz;

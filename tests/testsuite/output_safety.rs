@@ -3,7 +3,6 @@
 //! out of the published site. Every test runs the real binary on a fixture site.
 
 use crate::common;
-
 use crate::common::{check_links, snapshot, Site};
 use std::collections::BTreeMap;
 use std::path::Path;

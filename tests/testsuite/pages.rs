@@ -3,7 +3,6 @@
 //! crate packaging the embedded theme.
 
 use crate::common;
-
 use crate::common::server::StaticServer;
 use crate::common::{check_links, sel, Site};
 use serde_json::Value;
@@ -95,7 +94,7 @@ fn init_scaffolds_a_site_that_builds_cleanly() {
             "{action} in {uses:?}"
         );
     }
-    // How the build step gets cheatgen (the action, pinned versions): tests/distribution.rs.
+    // How the build step gets cheatgen (the action, pinned versions): `distribution`.
 }
 
 #[test]

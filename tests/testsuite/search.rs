@@ -2,7 +2,6 @@
 //! (the shared Rust ranking): code tokens, typos, prefixes, soft multi-term AND.
 
 use crate::common;
-
 use crate::common::Site;
 use serde_json::Value;
 

@@ -2,7 +2,6 @@
 //! incremental rebuild and the live-reload events.
 
 use crate::common;
-
 use crate::common::browser::wait_for;
 use crate::common::http::{get, request};
 use crate::common::{Served, Site};

@@ -32,7 +32,7 @@ pub fn browser() -> Option<&'static Browser> {
                 .args(vec![
                     std::ffi::OsStr::new("--disable-quic"),
                     std::ffi::OsStr::new("--disable-component-update"),
-                    // A DNS rebinding attacker's name, resolved to loopback (tests/browser_serve.rs).
+                    // A DNS rebinding attacker's name, resolved to loopback (`browser_serve`).
                     std::ffi::OsStr::new("--host-resolver-rules=MAP rebind.test 127.0.0.1"),
                 ])
                 .build()
