@@ -11,7 +11,7 @@ mod screenshots;
 
 use crate::common;
 use crate::common::browser::{browser, eval, wait_for};
-use crate::common::server::StaticServer;
+use crate::common::server::{served_fixture, StaticServer};
 use crate::common::{sel, Site};
 use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
 use headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument;
@@ -24,10 +24,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(15);
 
 fn served() -> (Site, StaticServer) {
-    let site = Site::fixture("look");
-    let server = StaticServer::start(&site.public(), "/");
-    site.build_ok(&["--base-url", &server.url("/")]);
-    (site, server)
+    served_fixture("look", "/")
 }
 
 /// A tab with the given viewport and colour scheme (`None`: leave the media as is).

@@ -3,6 +3,7 @@
 //! without a reload, a build error shows an overlay that clears once fixed, and a page
 //! reached through a rebound host name (DNS rebinding) can read nothing.
 
+use crate::common;
 use crate::common::browser::{browser, eval, serial, wait_for};
 use crate::common::{Served, Site};
 use serde_json::Value;
@@ -12,13 +13,7 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// A new tab at `url`, loaded.
 fn open(browser: &headless_chrome::Browser, url: &str) -> std::sync::Arc<headless_chrome::Tab> {
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    tab
+    common::browser::open(browser, url, WAIT)
 }
 
 #[test]
