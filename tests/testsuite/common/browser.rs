@@ -1,5 +1,6 @@
-//! One headless Chromium per test binary (launching costs seconds). The browser is found
-//! as CI finds it (.github/workflows/ci.yml): `$CHROME` (or the older `$CHROMIUM`), else
+//! One headless Chromium for the whole test run (launching costs seconds), killed with its
+//! profile when the test process exits. The browser is found as CI finds it
+//! (.github/workflows/ci.yml): `$CHROME` (or the older `$CHROMIUM`), else
 //! `google-chrome`, `chromium`, `chromium-browser` on PATH. None found fails the tests,
 //! unless `CHEATGEN_SKIP_BROWSER_TESTS=1` asks to skip them (loudly).
 
@@ -23,8 +24,15 @@ pub fn browser() -> Option<&'static Browser> {
                 }
                 Err(why) => panic!("{why} (apt-get install -y chromium; or CHEATGEN_SKIP_BROWSER_TESTS=1 to skip the browser tests)"),
             };
+            // Our own profile folder, so the exit hook can remove it.
+            let profile = tempfile::Builder::new()
+                .prefix("cheatgen-test-chromium-")
+                .tempdir()
+                .unwrap()
+                .keep();
             let opts = LaunchOptions::default_builder()
                 .path(Some(path))
+                .user_data_dir(Some(profile.clone()))
                 .headless(true)
                 .sandbox(false)
                 .window_size(Some((1280, 800)))
@@ -37,9 +45,55 @@ pub fn browser() -> Option<&'static Browser> {
                 ])
                 .build()
                 .unwrap();
-            Some(Browser::new(opts).expect("launch Chromium"))
+            let browser = Browser::new(opts).expect("launch Chromium");
+            kill_at_exit(browser.get_process_id().expect("Chromium pid"), profile);
+            Some(browser)
         })
         .as_ref()
+}
+
+/// The Chromium to kill, and its profile to remove, when the test process exits.
+static LAUNCHED: OnceLock<(u32, std::path::PathBuf)> = OnceLock::new();
+
+/// The `Browser` lives in a static, and statics are never dropped, so headless_chrome's
+/// own kill-on-drop never runs: without this hook Chromium outlived every test run.
+fn kill_at_exit(pid: u32, profile: std::path::PathBuf) {
+    extern "C" fn at_exit() {
+        let Some((pid, profile)) = LAUNCHED.get() else {
+            return;
+        };
+        let pid = *pid as libc::pid_t;
+        let singleton = singleton_dir(profile);
+        // SIGTERM lets Chromium shut down cleanly; SIGKILL if it is still there after 5 s.
+        // SAFETY (all three blocks): plain syscalls on our own child process.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let exited = (0..50).any(|_| {
+            let done = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } != 0;
+            if !done {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            done
+        });
+        if !exited {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+        }
+        // Its helper processes may still write to the profile for a moment.
+        for _ in 0..20 {
+            let _ = std::fs::remove_dir_all(profile);
+            if let Some(dir) = &singleton {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            if !profile.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    if LAUNCHED.set((pid, profile)).is_ok() {
+        // SAFETY: registers a function that lives as long as the program.
+        unsafe { libc::atexit(at_exit) };
+    }
 }
 
 /// The browser to drive: `chrome_env` (from `$CHROME`/`$CHROMIUM`) if set — it must
@@ -141,4 +195,78 @@ pub fn set_viewport(tab: &headless_chrome::Tab, width: u32, height: u32, scale: 
         device_posture: None,
     })
     .unwrap();
+}
+
+/// The folder of Chromium's singleton socket (in the temp dir, named by a link in the
+/// profile); a Chromium that is killed leaves it behind.
+fn singleton_dir(profile: &std::path::Path) -> Option<std::path::PathBuf> {
+    let socket = std::fs::read_link(profile.join("SingletonSocket")).ok()?;
+    Some(socket.parent()?.to_path_buf())
+}
+
+#[test]
+#[ignore = "run in a child process by `chromium_exits_with_the_test_process`"]
+fn launch_chromium_then_exit() {
+    if browser().is_some() {
+        let (pid, profile) = LAUNCHED.get().unwrap();
+        println!("chromium pid {pid}\nchromium profile {}", profile.display());
+        if let Some(dir) = singleton_dir(profile) {
+            println!("chromium singleton {}", dir.display());
+        }
+    }
+}
+
+/// The shared Chromium sits in a static, which is never dropped: without the exit hook
+/// every test binary left a Chromium (about 225 MB) running, and its profile and singleton
+/// folders in the temp dir, after the test process ended.
+#[test]
+fn chromium_exits_with_the_test_process() {
+    let _serial = serial();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "--nocapture"])
+        .arg("common::browser::launch_chromium_then_exit")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(pid) = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("chromium pid "))
+        .map(|p| p.trim().to_string())
+    else {
+        assert!(browser().is_none(), "no Chromium pid in {stdout}");
+        return;
+    };
+    let alive = || {
+        std::process::Command::new("kill")
+            .args(["-0", &pid])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    let gone = wait_for(Duration::from_secs(5), || (!alive()).then_some(())).is_some();
+    if !gone {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status();
+    }
+    assert!(
+        gone,
+        "Chromium {pid} outlived the test process that launched it"
+    );
+    let left: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("chromium profile ")
+                .or_else(|| l.strip_prefix("chromium singleton "))
+        })
+        .filter(|dir| std::path::Path::new(dir).exists())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(stdout.contains("chromium singleton "), "{stdout}");
 }
