@@ -1,7 +1,8 @@
 //! The shape of the integration tests (ARCHITECTURE.md, "Tests"): one test binary. A test
 //! file beside `tests/testsuite/` would link the whole library into a binary of its own,
 //! and a file inside it that no `mod` declares is never compiled, so its tests would
-//! silently not run.
+//! silently not run. All tests share one process, so none may change its environment or
+//! current directory.
 
 use std::path::{Path, PathBuf};
 
@@ -70,4 +71,30 @@ fn declared(root: &Path, file: &Path) -> bool {
             })
         })
     })
+}
+
+#[test]
+fn no_test_changes_the_process_environment_or_directory() {
+    let root = tests_dir().join("testsuite");
+    let calls = ["set_var", "remove_var", "set_current_dir"];
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let path = entry.unwrap().into_path();
+        // This file names the calls; every other one must not.
+        if path.extension().is_none_or(|x| x != "rs") || path.ends_with("layout.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(call) = calls.iter().find(|c| line.contains(*c)) {
+                let rel = path.strip_prefix(&root).unwrap().display();
+                found.push(format!("{rel}:{}: {call}", n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "every test shares this process: pass variables and folders to the child `Command` \
+         instead: {found:?}"
+    );
 }
