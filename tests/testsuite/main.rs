@@ -2,7 +2,8 @@
 //! library and the test dependencies are linked once, not once per area. Each module is
 //! one area and runs the real binary, a real loopback server or a real headless Chromium;
 //! `common` holds the shared site-fixture builder and helpers, fixtures live in
-//! `tests/fixtures/`. Run one area with `cargo test --test testsuite <module>::`.
+//! `tests/fixtures/`. Run one area with `cargo test --test testsuite <module>::` (a
+//! substring filter: `serve::` also runs `browser_serve::`).
 //!
 //! All tests share one process: none may change the process environment or the current
 //! directory (pass variables to the child `Command` instead), and every browser test holds
