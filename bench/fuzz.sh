@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long run of the property/fuzz harness (tests/path_fuzz.rs): random and mutated notes,
+# Long run of the property/fuzz harness (tests/testsuite/path_fuzz.rs): random and mutated notes,
 # front matter and file names through the per-note render, the site passes and the
 # output-path builder; fails on any panic or any output path outside the output directory.
 # Usage: bench/fuzz.sh [CASES]   (default 100000 cases per property)
@@ -16,5 +16,5 @@ if [ "${PROFILE:-dev}" = release ]; then
 fi
 started=$(date +%s)
 PROPTEST_CASES="$cases" cargo test "${profile[@]}" --quiet \
-  --manifest-path "$repo/Cargo.toml" --test path_fuzz -- --test-threads 1
+  --manifest-path "$repo/Cargo.toml" --test testsuite path_fuzz:: -- --test-threads 1
 echo "fuzz: $cases cases per property passed in $(( $(date +%s) - started ))s"

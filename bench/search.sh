@@ -2,7 +2,7 @@
 # Search benchmark: index size and file count of a built corpus (cheatgen vs Pagefind when
 # `npx pagefind` is available), then the first-query download of every probe (each prefix
 # of the bench queries as typed and every 3-letter word start, counted through the Rust
-# reader) and first-query bytes and query time in headless Chromium (tests/bench_search.rs).
+# reader) and first-query bytes and query time in headless Chromium (tests/testsuite/bench_search.rs).
 # Usage: bench/search.sh [N]   (default 10000; run bench/run.sh N first to build
 # bench/corpus-N/public). The harness runs in the dev profile: it times JavaScript.
 set -euo pipefail
@@ -28,4 +28,4 @@ fi
 
 echo "== first-query bytes per probe, and queries in headless Chromium"
 CHEATGEN_BENCH_PUBLIC="$public" cargo test --manifest-path "$repo/Cargo.toml" \
-  --test bench_search -- --ignored --nocapture 2>&1 | grep -vE '^(running|test |$)|test result'
+  --test testsuite bench_search:: -- --ignored --nocapture 2>&1 | grep -vE '^(running|test |$)|test result'

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Packs one release archive: cheatgen-<version>-<target>.tar.gz (.zip for Windows) holding
 # cheatgen-<version>-<target>/ with the binary, README, licences, shell completions and the
-# man page. Used by .github/workflows/release.yml and by tests/distribution.rs (which
+# man page. Used by .github/workflows/release.yml and by tests/testsuite/distribution.rs (which
 # serves what it makes to install.sh), so the layout install.sh expects is tested.
 #
 #   scripts/package.sh VERSION TARGET BINARY OUT_DIR

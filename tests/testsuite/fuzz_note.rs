@@ -2,7 +2,7 @@
 //! front matter and file names through `render_note` never panic, and what comes out holds
 //! no NUL, no internal marker characters, no live `<script>`/`<style>` tag, and every
 //! card's HTML is balanced. A short run is part of `cargo test`; for a long run:
-//! `PROPTEST_CASES=100000 cargo test --release --test fuzz_note`.
+//! `PROPTEST_CASES=100000 cargo test --release --test testsuite fuzz_note::`.
 
 use cheatgen::note::highlight::Highlighter;
 use cheatgen::note::markdown::MarkdownOptions;
@@ -223,4 +223,27 @@ proptest! {
             prop_assert!(!d.message.contains("Borrowed(") && d.line >= 1, "{}", d);
         }
     }
+}
+
+/// Seeds of past failures are replayed first on every run: proptest looks for them beside
+/// the test crate's `main.rs`, in `tests/proptest-regressions/fuzz_note.txt`. Fails if that
+/// file moves away from where proptest reads it.
+#[test]
+fn past_failures_are_found_and_replayed() {
+    use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/proptest-regressions/fuzz_note.txt");
+    let stored = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .lines()
+        .filter(|l| l.starts_with("cc "))
+        .count();
+    assert!(stored > 0, "{}: no seeds", file.display());
+    let loaded = FileFailurePersistence::default().load_persisted_failures2(Some(file!()));
+    assert_eq!(
+        loaded.len(),
+        stored,
+        "proptest does not read {}",
+        file.display()
+    );
 }

@@ -1,8 +1,7 @@
 //! End-to-end tests of `cheatgen build` on fixture sites (tests/fixtures/<case>/).
 
-mod common;
-
-use common::{body_text, check_links, sel, texts, Site};
+use crate::common;
+use crate::common::{body_text, check_links, sel, texts, Site};
 
 #[test]
 fn messy_note_gives_one_card_per_h1() {

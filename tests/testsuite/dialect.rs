@@ -1,10 +1,9 @@
 //! Real cheat-sheet dialects (issue 12): a devhints/Jekyll-style sheet and a
 //! VitePress/markdown-it-attrs-style sheet built by the real binary, the HTML parsed.
 
-mod common;
-
-use common::dialect::dialect_leaks;
-use common::{sel, texts, Site};
+use crate::common;
+use crate::common::dialect::dialect_leaks;
+use crate::common::{sel, texts, Site};
 use scraper::{ElementRef, Html};
 
 fn built() -> (Site, String) {

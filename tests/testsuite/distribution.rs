@@ -3,14 +3,9 @@
 //! Windows zip, Rosetta), the workflow `init` writes, the repository's workflows, the
 //! browser lookup, `--version`, completions and man pages.
 
-#[path = "distribution/action.rs"]
 mod action;
-#[path = "distribution/cli.rs"]
 mod cli;
-mod common;
-#[path = "distribution/release_server.rs"]
 mod release_server;
-#[path = "distribution/workflows.rs"]
 mod workflows;
 
 use release_server::{host_target, stand_in_binary, Pack, ReleaseServer, REPO};

@@ -1,9 +1,7 @@
 //! Issue 15 (cold builds): `--timings`, compact paginated listing pages, and output that
 //! is byte-identical between two builds of a generated site of a few hundred notes.
 
-mod common;
-
-use common::{check_links, sel, snapshot, texts, Site};
+use crate::common::{check_links, sel, snapshot, texts, Site};
 
 /// `n` notes, all tagged `common`, every third also `rare`, each with four cards.
 fn generated_site(n: usize) -> Site {

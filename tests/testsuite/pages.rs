@@ -2,10 +2,9 @@
 //! base URLs end to end (links, CSS, search index, 404 page, sitemap, feed), and the
 //! crate packaging the embedded theme.
 
-mod common;
-
-use common::server::StaticServer;
-use common::{check_links, sel, Site};
+use crate::common;
+use crate::common::server::StaticServer;
+use crate::common::{check_links, sel, Site};
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -95,7 +94,7 @@ fn init_scaffolds_a_site_that_builds_cleanly() {
             "{action} in {uses:?}"
         );
     }
-    // How the build step gets cheatgen (the action, pinned versions): tests/distribution.rs.
+    // How the build step gets cheatgen (the action, pinned versions): `distribution`.
 }
 
 #[test]

@@ -2,9 +2,7 @@
 //! give exactly one diagnostic each, `check` (text and JSON), backlinks, tags, categories
 //! and navigation.
 
-mod common;
-
-use common::{check_links, sel, texts, Site};
+use crate::common::{check_links, sel, texts, Site};
 use serde_json::Value;
 
 #[test]

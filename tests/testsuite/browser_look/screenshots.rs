@@ -1,9 +1,8 @@
 //! Review screenshots of the default theme (an ignored test; `bench/screenshots.sh` runs it).
 
-use super::common::browser::eval;
-use super::common::server::StaticServer;
-use super::common::Site;
 use super::{go, media, open_search, resize, served, tab_at};
+use crate::common::browser::eval;
+use crate::common::server::{served_fixture, StaticServer};
 use headless_chrome::Tab;
 use std::path::PathBuf;
 
@@ -14,11 +13,9 @@ use std::path::PathBuf;
 #[test]
 #[ignore]
 fn screenshots() {
-    let _serial = super::common::browser::serial();
+    let _serial = crate::common::browser::serial();
     let (_site, server) = served();
-    let dialect = Site::fixture("dialect");
-    let dialect_server = StaticServer::start(&dialect.public(), "/");
-    dialect.build_ok(&["--base-url", &dialect_server.url("/")]);
+    let (_dialect, dialect_server) = served_fixture("dialect", "/");
     let demo_out = tempfile::tempdir().unwrap();
     let demo_server = StaticServer::start(demo_out.path(), "/");
     let demo_root = env!("CARGO_MANIFEST_DIR");

@@ -2,9 +2,8 @@
 //! targets, builds killed mid-write, a full disk, concurrent builds, and the manifest kept
 //! out of the published site. Every test runs the real binary on a fixture site.
 
-mod common;
-
-use common::{check_links, snapshot, Site};
+use crate::common;
+use crate::common::{check_links, snapshot, Site};
 use std::collections::BTreeMap;
 use std::path::Path;
 

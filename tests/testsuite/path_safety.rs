@@ -3,9 +3,7 @@
 //! into the output are not followed, and very long names still build. The output directory
 //! is nested one level deeper (`out/public`) so "outside the output" can be checked.
 
-mod common;
-
-use common::{check_links, snapshot, Site};
+use crate::common::{check_links, snapshot, Site};
 use std::path::PathBuf;
 
 const OUT: &str = "out/public";

@@ -4,11 +4,10 @@
 //! `cheatgen query` (on the search fixture, and on every judged query of the relevance
 //! fixture).
 
-mod common;
-
-use common::browser::{browser, eval, wait_for};
-use common::server::StaticServer;
-use common::Site;
+use crate::common;
+use crate::common::browser::{browser, eval, wait_for};
+use crate::common::server::{served_fixture, StaticServer};
+use crate::common::Site;
 use headless_chrome::Tab;
 use serde_json::Value;
 use std::sync::Arc;
@@ -16,22 +15,13 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// The fixture built under `base` and served there; the site dir must outlive the server.
+/// The search fixture built under `base` and served there.
 fn served(base: &str) -> (Site, StaticServer) {
-    let site = Site::fixture("search");
-    let server = StaticServer::start(&site.public(), base);
-    site.build_ok(&["--base-url", &server.url(base)]);
-    (site, server)
+    served_fixture("search", base)
 }
 
 fn open(url: &str) -> Option<Arc<Tab>> {
-    let tab = browser()?.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    Some(tab)
+    Some(common::browser::open(browser()?, url, WAIT))
 }
 
 /// Types `q` into the search box and waits for results; returns the result URLs.
@@ -219,9 +209,7 @@ fn browser_ranking_matches_rust_on_judged_queries() {
         q: String,
     }
     let _serial = common::browser::serial();
-    let site = Site::fixture("relevance");
-    let server = StaticServer::start(&site.public(), "/");
-    site.build_ok(&["--base-url", &server.url("/")]);
+    let (site, server) = served_fixture("relevance", "/");
     let Some(tab) = open(&server.url("/")) else {
         return;
     };

@@ -3,10 +3,9 @@
 //! without a reload, a build error shows an overlay that clears once fixed, and a page
 //! reached through a rebound host name (DNS rebinding) can read nothing.
 
-mod common;
-
-use common::browser::{browser, eval, serial, wait_for};
-use common::{Served, Site};
+use crate::common;
+use crate::common::browser::{browser, eval, serial, wait_for};
+use crate::common::{Served, Site};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -14,13 +13,7 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// A new tab at `url`, loaded.
 fn open(browser: &headless_chrome::Browser, url: &str) -> std::sync::Arc<headless_chrome::Tab> {
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(WAIT);
-    tab.navigate_to(url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    tab
+    common::browser::open(browser, url, WAIT)
 }
 
 #[test]
@@ -85,7 +78,7 @@ fn page_reloads_on_edit_and_shows_build_errors() {
 fn css_change_swaps_the_stylesheet_without_reload() {
     let _serial = serial();
     let site = Site::fixture("crosslinks");
-    let css = include_str!("../themes/default/static/style.css");
+    let css = include_str!("../../themes/default/static/style.css");
     site.write("themes/default/static/style.css", css);
     let served = Served::start(&site);
     let Some(browser) = browser() else { return };

@@ -1,11 +1,10 @@
 //! `cheatgen serve` for real: the server on a free loopback port, the watcher, the
 //! incremental rebuild and the live-reload events.
 
-mod common;
-
-use common::browser::wait_for;
-use common::http::{get, request};
-use common::{Served, Site};
+use crate::common;
+use crate::common::browser::wait_for;
+use crate::common::http::{get, request};
+use crate::common::{Served, Site};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -267,7 +266,7 @@ fn events_endpoint_sends_reload_and_errors() {
 fn a_themes_folder_created_while_serving_is_watched() {
     let site = Site::fixture("crosslinks");
     let served = Served::start(&site);
-    let css = include_str!("../themes/default/static/style.css");
+    let css = include_str!("../../themes/default/static/style.css");
     site.write(
         "themes/default/static/style.css",
         format!("{css}\n/* one */\n"),

@@ -6,11 +6,9 @@
 //! exactly the files the browser does), for every prefix of every query as typed and for
 //! every 3-letter start of an indexed word — the worst probe is what the budget is about.
 
-mod common;
-
+use crate::common::browser::{browser, wait_for};
+use crate::common::server::StaticServer;
 use cheatgen::search::{IndexFiles, Searcher};
-use common::browser::{browser, wait_for};
-use common::server::StaticServer;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::BTreeSet;

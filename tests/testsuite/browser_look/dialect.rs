@@ -5,8 +5,8 @@
 //! heading-only groups leave no empty box and no empty table-of-contents list, kramdown
 //! body separators show as a rule, and code on touch screens keeps clear of the Copy button.
 
-use super::common::browser::eval;
 use super::{go, media, resize, served, tab_at};
+use crate::common::browser::eval;
 use serde_json::Value;
 
 /// Measures the sheet. Colours are normalised through a canvas (computed styles may be
@@ -47,7 +47,7 @@ fn probe(v: &Value, key: &str) -> f64 {
 
 #[test]
 fn dialect_constructs_are_styled_in_light_and_dark() {
-    let _serial = super::common::browser::serial();
+    let _serial = crate::common::browser::serial();
     let (_site, server) = served();
     let Some(tab) = tab_at(1440, 900, None) else {
         return;

@@ -35,7 +35,7 @@ impl Query {
 }
 
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/relevance")
+    crate::common::fixture_dir("relevance")
 }
 
 fn judged() -> Vec<Query> {

@@ -1,14 +1,23 @@
 //! A small real HTTP server for tests: serves a directory on a free loopback port, under
 //! a URL prefix (`/` or `/repo/` like a GitHub project site), with `index.html` for
-//! folders and the site's `404.html` (status 404) for anything else.
+//! folders and the site's `404.html` (status 404) for anything else; and `served_fixture`,
+//! a fixture site built for such a server.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 
+/// The fixture `case` built for, and served by, a static server under `base` (`/`, or a
+/// project-site prefix like `/repo/`). Keep the `Site`: its temp dir holds what is served.
+pub fn served_fixture(case: &str, base: &str) -> (super::Site, StaticServer) {
+    let site = super::Site::fixture(case);
+    let server = StaticServer::start(&site.public(), base);
+    site.build_ok(&["--base-url", &server.url(base)]);
+    (site, server)
+}
+
 pub struct StaticServer {
     pub port: u16,
-    pub prefix: String,
 }
 
 impl StaticServer {
@@ -23,10 +32,7 @@ impl StaticServer {
                 std::thread::spawn(move || handle(stream, &root, &pre));
             }
         });
-        StaticServer {
-            port,
-            prefix: prefix.to_string(),
-        }
+        StaticServer { port }
     }
 
     pub fn url(&self, path: &str) -> String {

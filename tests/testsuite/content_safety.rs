@@ -2,9 +2,8 @@
 //! bad note is reported at `path:line:col`, never takes the rest of the site down, and
 //! never puts broken markup, raw NULs or ill-formed XML into the output.
 
-mod common;
-
-use common::{body_text, sel, texts, Site};
+use crate::common;
+use crate::common::{body_text, sel, texts, Site};
 use serde_json::Value;
 
 fn good_note(site: &Site) {

@@ -6,15 +6,13 @@
 //! highlighted lines, wrapped code, heading-only groups …) as the theme shows them.
 //! `screenshots.rs` (ignored) saves review screenshots; run it with `bench/screenshots.sh`.
 
-mod common;
-#[path = "browser_look/dialect.rs"]
 mod dialect;
-#[path = "browser_look/screenshots.rs"]
 mod screenshots;
 
-use common::browser::{browser, eval, wait_for};
-use common::server::StaticServer;
-use common::{sel, Site};
+use crate::common;
+use crate::common::browser::{browser, eval, wait_for};
+use crate::common::server::{served_fixture, StaticServer};
+use crate::common::{sel, Site};
 use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
 use headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument;
 use headless_chrome::Tab;
@@ -26,10 +24,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(15);
 
 fn served() -> (Site, StaticServer) {
-    let site = Site::fixture("look");
-    let server = StaticServer::start(&site.public(), "/");
-    site.build_ok(&["--base-url", &server.url("/")]);
-    (site, server)
+    served_fixture("look", "/")
 }
 
 /// A tab with the given viewport and colour scheme (`None`: leave the media as is).

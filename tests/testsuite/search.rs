@@ -1,9 +1,8 @@
 //! Card-level search: the index built on a fixture site, searched with `cheatgen query`
 //! (the shared Rust ranking): code tokens, typos, prefixes, soft multi-term AND.
 
-mod common;
-
-use common::Site;
+use crate::common;
+use crate::common::Site;
 use serde_json::Value;
 
 fn query(site: &Site, q: &str) -> Vec<Value> {

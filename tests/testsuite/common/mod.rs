@@ -1,6 +1,5 @@
 //! Shared helpers for integration tests: fixture sites in temp dirs, running the real
 //! binary, parsing output HTML, and the output link checker.
-#![allow(dead_code)]
 
 use assert_cmd::Command;
 use scraper::{Html, Selector};
@@ -14,11 +13,8 @@ pub struct Site {
 
 impl Site {
     pub fn fixture(case: &str) -> Site {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(case);
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&src, dir.path());
+        copy_dir(&fixture_dir(case), dir.path());
         Site { dir }
     }
 
@@ -75,6 +71,13 @@ impl Site {
     pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         snapshot(&self.public())
     }
+}
+
+/// `tests/fixtures/<case>` itself, for tests that only read it.
+pub fn fixture_dir(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(case)
 }
 
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {

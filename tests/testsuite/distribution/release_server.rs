@@ -155,7 +155,7 @@ fn sha256(file: &Path) -> String {
 }
 
 /// Completions and a man page for archives packed from a stand-in binary (a script that
-/// cannot generate them); the real ones are checked in tests/distribution.rs.
+/// cannot generate them); the real ones are checked in `distribution.rs`.
 fn stand_in_extras() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for f in ["completions/cheatgen.bash", "man/cheatgen.1"] {
