@@ -21,6 +21,7 @@ mod content_safety;
 mod crosslinks;
 mod dialect;
 mod distribution;
+mod engine_props;
 mod fuzz_note;
 mod layout;
 mod output_safety;

@@ -9,6 +9,7 @@
 //! renamed, a content asset, a theme file and the config changed. `CHEATGEN_PROP_CASES`
 //! raises the number of sequences (`bench/engine_props.sh`).
 
+use crate::common::Site;
 use cheatgen::build::{BuildOptions, Engine, Want};
 use cheatgen::note::highlight::Highlighter;
 use cheatgen::output::{OutputFile, OutputPlan};
@@ -158,21 +159,24 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-struct Site {
-    dir: tempfile::TempDir,
+/// A site on disk (`common::Site`) and the notes it was written from.
+struct EditedSite {
+    site: Site,
     notes: Vec<NoteSpec>,
 }
 
-impl Site {
-    fn new() -> Site {
-        let dir = tempfile::tempdir().unwrap();
+impl EditedSite {
+    fn new() -> EditedSite {
         let notes = vec![
             NoteSpec::new("a.md", 0),
             NoteSpec::new("b.md", 1),
             NoteSpec::new("dir/c.md", 2),
             NoteSpec::new("dir/d.md", 3),
         ];
-        let site = Site { dir, notes };
+        let site = EditedSite {
+            site: Site::empty(),
+            notes,
+        };
         site.write_config(0);
         for i in 0..site.notes.len() {
             site.write_note(i);
@@ -181,14 +185,12 @@ impl Site {
     }
 
     fn root(&self) -> &Path {
-        self.dir.path()
+        self.site.root()
     }
 
     fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.root().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
+        self.site.write(rel, text);
+        self.root().join(rel)
     }
 
     fn write_config(&self, n: u8) -> PathBuf {
@@ -320,7 +322,7 @@ fn bytes(files: &OutputPlan) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn check_sequence(ops: &[Op], hl: &Arc<Highlighter>) -> Result<(), TestCaseError> {
-    let mut site = Site::new();
+    let mut site = EditedSite::new();
     let opts = options(site.root());
     let mut engine = Engine::with_highlighter(&opts, Want::SITE, true, Arc::clone(hl)).unwrap();
     engine.build_all().unwrap();
@@ -394,7 +396,7 @@ proptest! {
 #[test]
 fn a_paragraph_takes_the_body_only_path_and_a_title_does_not() {
     let hl = Arc::new(Highlighter::new());
-    let mut site = Site::new();
+    let mut site = EditedSite::new();
     let opts = options(site.root());
     let mut engine = Engine::with_highlighter(&opts, Want::SITE, true, hl).unwrap();
     engine.build_all().unwrap();
