@@ -2,7 +2,9 @@
 # Search benchmark: index size and file count of a built corpus (cheatgen vs Pagefind when
 # `npx pagefind` is available), then the first-query download of every probe (each prefix
 # of the bench queries as typed and every 3-letter word start, counted through the Rust
-# reader) and first-query bytes and query time in headless Chromium (tests/testsuite/bench_search.rs).
+# reader), first-query bytes and query time in headless Chromium, and the cost of one
+# incremental index update (body edit, card added, sheet removed/added: time and files
+# changed, through `SearchIndex`) (tests/testsuite/bench_search.rs).
 # Usage: bench/search.sh [N]   (default 10000; run bench/run.sh N first to build
 # bench/corpus-N/public). The harness runs in the dev profile: it times JavaScript.
 set -euo pipefail

@@ -31,8 +31,12 @@ pub fn is_forced(hash: u64, size: usize) -> bool {
 }
 
 fn base_name(term: &str) -> String {
-    blake3::hash(term.as_bytes()).to_hex()[16..26].to_string()
+    blake3::hash(term.as_bytes()).to_hex()[16..16 + NAME_HEX].to_string()
 }
+
+/// Hex chars of a shard name: 40 bits, so names rarely collide. Unit tests use one, so
+/// nearly every shard shares its name with others and the numbering is well exercised.
+const NAME_HEX: usize = if cfg!(test) { 1 } else { 10 };
 
 /// Shard starts among `terms` (sorted; each with its entry size and whether it is
 /// forced): the first term, each forced one, and where a shard reached `TERM_SHARD_MAX`.
@@ -140,18 +144,17 @@ impl Chunks {
         Some(name)
     }
 
-    /// Adds a shard start (named for now by its base name; `rename` settles collisions).
+    /// Adds a shard start, unnamed until `rename` (which settles collisions) names it.
     pub fn add_start(&mut self, start: &str) {
-        let base = base_name(start);
         self.names
-            .entry(base.clone())
+            .entry(base_name(start))
             .or_default()
             .insert(start.to_string());
-        self.starts.insert(start.to_string(), base);
+        self.starts.insert(start.to_string(), String::new());
     }
 
     /// Settles the names of the shards whose base name is `base_of(start)`; returns the
-    /// starts whose name changed, with their old names.
+    /// starts whose name changed, with their old names (empty for a start just added).
     pub fn rename(&mut self, start: &str) -> Vec<(String, String)> {
         let base = base_name(start);
         let mut renamed = Vec::new();
@@ -213,17 +216,38 @@ mod tests {
 
     #[test]
     fn colliding_names_are_numbered_in_term_order() {
+        // Unit tests name shards with one hex char: 40 starts must collide.
+        let terms: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
         let mut c = Chunks::default();
-        c.add_start("x");
-        c.add_start("y");
-        assert_ne!(c.name("x"), c.name("y"));
-        // Force a collision by hand: both under x's base name.
-        let base = base_name("x");
-        c.names.get_mut(&base_name("y")).unwrap().remove("y");
-        c.names.get_mut(&base).unwrap().insert("y".into());
-        let renamed = c.rename("x");
-        assert_eq!(renamed.len(), 1);
-        assert_eq!(c.name("y"), Some(format!("{base}-1").as_str()));
-        assert_eq!(c.name("x"), Some(base.as_str()));
+        for t in &terms {
+            c.add_start(t);
+        }
+        assert_eq!(c.name("t0"), Some(""), "unnamed until renamed");
+        for t in &terms {
+            let renamed = c.rename(t);
+            assert!(renamed.iter().all(|(s, _)| c.name(s).is_some()));
+        }
+        let names: BTreeSet<&str> = c.iter().map(|(_, n)| n).collect();
+        assert_eq!(names.len(), 40);
+        for (base, members) in &c.names {
+            for (i, m) in members.iter().enumerate() {
+                let want = if i == 0 {
+                    base.clone()
+                } else {
+                    format!("{base}-{i}")
+                };
+                assert_eq!(c.name(m), Some(want.as_str()));
+            }
+        }
+        // Removing the first of a base renumbers the rest, reporting their old names.
+        let (base, first) = c
+            .names
+            .iter()
+            .find(|(_, m)| m.len() > 1)
+            .map(|(b, m)| (b.clone(), m.iter().next().unwrap().clone()))
+            .unwrap();
+        c.remove_start(&first);
+        let renamed = c.rename(&first);
+        assert!(renamed.iter().any(|(_, old)| *old == format!("{base}-1")));
     }
 }

@@ -216,3 +216,46 @@ fn entry(page: &SheetPage, tags: &str, card: &str, url: String, text: &CardText)
         excerpt,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damaged_docs_are_normalized_not_trusted() {
+        // Docs from a cache could be anything: unsorted, duplicated, pointing past the
+        // entries, empty terms. The index only ever sees them normalized.
+        let entry = |c: &str| SearchEntry {
+            sheet: "S".into(),
+            card: c.into(),
+            url: "/s/".into(),
+            category: String::new(),
+            tags: String::new(),
+            lang: String::new(),
+            code: String::new(),
+            cut: false,
+            excerpt: String::new(),
+        };
+        let docs = SheetDocs {
+            entries: vec![entry("a"), entry("b")],
+            terms: vec![
+                (
+                    "z".into(),
+                    vec![(1, F_CODE), (0, F_CARD), (1, F_PROSE), (7, F_CARD)],
+                ),
+                ("".into(), vec![(0, F_CARD)]),
+                ("a".into(), vec![(9, F_CARD)]),
+                ("z".into(), vec![(0, F_META)]),
+            ],
+        };
+        let clean = docs.normalized();
+        assert_eq!(
+            clean.terms,
+            vec![(
+                "z".to_string(),
+                vec![(0, F_CARD | F_META), (1, F_CODE | F_PROSE)]
+            )]
+        );
+        assert_eq!(clean.clone().normalized(), clean);
+    }
+}

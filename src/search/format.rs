@@ -92,7 +92,7 @@ pub fn common_limit(docs: usize) -> usize {
 pub fn very_common_limit(docs: usize) -> usize {
     common_limit(docs) * VERY_COMMON_FACTOR
 }
-const VERY_COMMON_FACTOR: usize = 4;
+pub const VERY_COMMON_FACTOR: usize = 4;
 
 /// Field bits of a posting, best first.
 pub const F_CARD: u8 = 1;

@@ -66,7 +66,7 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
 
 struct SheetState {
     docs: SheetDocs,
-    /// `None` only when the slot table is full (over half a million sheets).
+    /// `None` only when the slot table is full (over a million sheets).
     slot: Option<u32>,
 }
 
@@ -105,6 +105,13 @@ impl Term {
 }
 
 /// The search index of a site, kept up to date one sheet at a time.
+///
+/// An engine caches `sheet_docs(page)` per note, calls `set_sheet(&sheet_key(page),
+/// Some(docs))` for each added or changed sheet and `set_sheet(key, None)` for each removed
+/// one, then `files()` for the whole current map (unchanged files are shared `Arc`s) and
+/// `take_changes()` for the paths to write and delete. A replaced sheet whose docs are
+/// equal costs nothing; an edit re-encodes its doc shards, the term shards and
+/// dictionaries of the terms whose postings changed, and `meta.json`.
 pub struct SearchIndex {
     sheets: BTreeMap<String, SheetState>,
     table: SlotTable,
@@ -206,14 +213,9 @@ impl SearchIndex {
         let new = &self.sheets[key].docs;
         self.docs = self.docs + new.entries.len() - old.entries.len();
         for n in 0..doc_shards(&old).max(doc_shards(new)) {
-            let chunk = |d: &SheetDocs| {
-                d.entries
-                    .chunks(DOCS_PER_SHARD)
-                    .nth(n)
-                    .map(<[_]>::to_vec)
-                    .unwrap_or_default()
-            };
-            if chunk(&old) != chunk(new) {
+            if old.entries.chunks(DOCS_PER_SHARD).nth(n)
+                != new.entries.chunks(DOCS_PER_SHARD).nth(n)
+            {
                 self.dirty_docs.insert((slot, n));
             }
         }

@@ -5,6 +5,9 @@
 //! `probe_bytes`: the same download size, counted through the Rust reader (which fetches
 //! exactly the files the browser does), for every prefix of every query as typed and for
 //! every 3-letter start of an indexed word — the worst probe is what the budget is about.
+//! `incremental_update_cost`: one `SearchIndex::set_sheet` + `files` on the corpus's
+//! index (body edit, card added, sheet removed and added back, 20 of each): time, files
+//! changed, and other sheets whose doc ids moved.
 
 use crate::common::browser::{browser, wait_for};
 use crate::common::server::StaticServer;

@@ -7,6 +7,7 @@ use crate::search::chunks::{cut, entry_size};
 use crate::search::docs::SheetDocs;
 use crate::search::format::{
     common_limit, dict_key, doc_id, gzip, push_dict_line, COMMON_MIN, DOCS_PER_SHARD,
+    VERY_COMMON_FACTOR,
 };
 use crate::search::slots::SlotTable;
 use rayon::prelude::*;
@@ -103,10 +104,17 @@ impl SearchIndex {
     pub(super) fn update(&mut self) {
         let limit = common_limit(self.docs);
         if limit != self.limit {
-            // Trimming can change only for terms above the smaller of the two limits.
-            let floor = limit.min(self.limit);
+            // Trimming can change only for terms that are common under one limit and not
+            // the other, or very common under either (how many code postings those keep
+            // follows the limit); common-only under both, a term just loses its prose.
+            let (lo, hi) = (limit.min(self.limit), limit.max(self.limit));
+            let can_change = |n: usize| (n > lo && n <= hi) || n > lo * VERY_COMMON_FACTOR;
             for term in &self.common {
-                if self.terms.get(term).is_some_and(|t| t.list.len() > floor) {
+                if self
+                    .terms
+                    .get(term)
+                    .is_some_and(|t| can_change(t.list.len()))
+                {
                     self.dirty_terms.insert(term.clone());
                 }
             }
@@ -230,7 +238,9 @@ impl SearchIndex {
         }
         for s in &renamed {
             for (start, old_name) in self.chunks.rename(s) {
-                self.out.mark_stale(format!("search/t/{old_name}.gz"));
+                if !old_name.is_empty() {
+                    self.out.mark_stale(format!("search/t/{old_name}.gz"));
+                }
                 shards.insert(start.clone());
                 self.mark_dicts(&start, dicts);
             }
