@@ -74,13 +74,13 @@ pub struct Update {
 }
 
 pub struct Engine {
-    opts: BuildOptions,
-    want: Want,
+    pub(super) opts: BuildOptions,
+    pub(super) want: Want,
     hl: Arc<Highlighter>,
-    inputs: Inputs,
+    pub(super) inputs: Inputs,
     /// Theme static files and `syntax.css` with their hashed URLs (per `inputs`).
     assets: Option<Assets>,
-    notes: BTreeMap<String, Arc<RenderedNote>>,
+    pub(super) notes: BTreeMap<String, Arc<RenderedNote>>,
     /// Notes that could not be rendered (bad front matter, not UTF-8): their diagnostic.
     failed: BTreeMap<String, Diagnostic>,
     content_assets: BTreeMap<String, AssetSource>,
@@ -280,7 +280,7 @@ impl Engine {
     }
 
     /// Walks `content/` and renders every note whose bytes are not cached.
-    fn scan(&mut self) -> Result<()> {
+    pub(super) fn scan(&mut self) -> Result<()> {
         let tree = source::scan(&self.opts.root, &self.inputs.ignore, &self.inputs.links)?;
         let progress = Progress::start(self.opts.progress, tree.notes.len());
         let results: Vec<(String, std::result::Result<Arc<RenderedNote>, Diagnostic>)> = tree
@@ -335,45 +335,16 @@ impl Engine {
         )?;
         timings.lap("templates");
         let mut plan = rendered.plan;
-        if self.want.search {
-            for (path, bytes) in self.search.update(&model, &rendered.fresh_sheets) {
-                plan.insert(path, bytes);
-            }
-            timings.lap("search index");
-        }
-        let mut diags: Vec<Diagnostic> = self.scan_diagnostics.clone();
-        diags.extend(self.failed.values().cloned());
-        for n in self.notes.values() {
-            diags.extend(n.diagnostics.iter().cloned());
-        }
-        diags.extend(model.diagnostics.iter().cloned());
-        diags.extend(reserved_url_conflicts(&model, &self.opts.root));
-        for (path, bytes) in &assets.files {
-            plan.insert(path.clone(), OutputFile::Bytes(bytes.clone()));
-        }
-        plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
-        let inputs = &self.inputs;
-        for (path, bytes) in crate::render::feeds::files(&model, &inputs.site_url, &inputs.config) {
-            // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
-            if !asset_set.contains(&path) {
-                plan.insert(path, OutputFile::Bytes(bytes));
-            }
-        }
-        for (path, bytes) in crate::site::redirects::files(&model) {
-            plan.insert(path, OutputFile::Bytes(bytes));
-        }
-        for a in self.content_assets.values() {
-            if plan.contains_key(&a.rel_path) {
-                diags.push(Diagnostic::warning(
-                    &source::display_path(&self.opts.root, &a.rel_path),
-                    Pos::FILE,
-                    "output-conflict",
-                    format!("not copied: {} is a generated file", a.rel_path),
-                ));
-                continue;
-            }
-            plan.insert(a.rel_path.clone(), OutputFile::Copy(a.abs_path.clone()));
-        }
+        let mut diags = self.diagnostics(&model);
+        let extra = self.other_files(
+            &model,
+            &assets,
+            &rendered.fresh_sheets,
+            &|p| plan.contains_key(p),
+            &mut diags,
+            timings,
+        );
+        plan.extend(extra);
         // The last gate: nothing outside the output directory is ever written.
         for e in crate::output::site_path::remove_unsafe(&mut plan, &self.inputs.output_dir) {
             diags.push(Diagnostic::error(
@@ -404,6 +375,69 @@ impl Engine {
         Ok(())
     }
 
+    /// Every diagnostic but those of writing: the walk's, failed notes', each note's, the
+    /// site passes', reserved URLs.
+    pub(super) fn diagnostics(&self, model: &SiteModel) -> Vec<Diagnostic> {
+        let mut diags: Vec<Diagnostic> = self.scan_diagnostics.clone();
+        diags.extend(self.failed.values().cloned());
+        for n in self.notes.values() {
+            diags.extend(n.diagnostics.iter().cloned());
+        }
+        diags.extend(model.diagnostics.iter().cloned());
+        diags.extend(reserved_url_conflicts(model, &self.opts.root));
+        diags
+    }
+
+    /// The files besides the pages, in the order a plan takes them (a later one wins): the
+    /// search index (`fresh`: sheets whose page model changed), theme assets, `.nojekyll`,
+    /// feeds, redirects, then content assets, which never replace a generated file
+    /// (`generated`: a page's path).
+    pub(super) fn other_files(
+        &mut self,
+        model: &SiteModel,
+        assets: &Assets,
+        fresh: &[usize],
+        generated: &dyn Fn(&str) -> bool,
+        diags: &mut Vec<Diagnostic>,
+        timings: &mut Timings,
+    ) -> OutputPlan {
+        let mut plan = OutputPlan::new();
+        if self.want.search {
+            for (path, bytes) in self.search.update(model, fresh) {
+                plan.insert(path, bytes);
+            }
+            timings.lap("search index");
+        }
+        let asset_set: HashSet<String> = self.asset_set();
+        for (path, bytes) in &assets.files {
+            plan.insert(path.clone(), OutputFile::Bytes(bytes.clone()));
+        }
+        plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
+        let inputs = &self.inputs;
+        for (path, bytes) in crate::render::feeds::files(model, &inputs.site_url, &inputs.config) {
+            // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
+            if !asset_set.contains(&path) {
+                plan.insert(path, OutputFile::Bytes(bytes));
+            }
+        }
+        for (path, bytes) in crate::site::redirects::files(model) {
+            plan.insert(path, OutputFile::Bytes(bytes));
+        }
+        for a in self.content_assets.values() {
+            if plan.contains_key(&a.rel_path) || generated(&a.rel_path) {
+                diags.push(Diagnostic::warning(
+                    &source::display_path(&self.opts.root, &a.rel_path),
+                    Pos::FILE,
+                    "output-conflict",
+                    format!("not copied: {} is a generated file", a.rel_path),
+                ));
+                continue;
+            }
+            plan.insert(a.rel_path.clone(), OutputFile::Copy(a.abs_path.clone()));
+        }
+        plan
+    }
+
     /// Adds the paths whose files differ between `old` and `new` to `pending`.
     fn note_changes(&mut self, old: &OutputPlan, new: &OutputPlan) {
         let assets_changed = self.assets_changed;
@@ -426,7 +460,7 @@ impl Engine {
     }
 
     /// Theme static files and the highlight stylesheet, made once per `inputs`.
-    fn theme_assets(&mut self) -> Result<Assets> {
+    pub(super) fn theme_assets(&mut self) -> Result<Assets> {
         if let Some(a) = &self.assets {
             return Ok(a.clone());
         }
