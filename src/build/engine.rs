@@ -76,7 +76,7 @@ pub struct Update {
 pub struct Engine {
     pub(super) opts: BuildOptions,
     pub(super) want: Want,
-    hl: Arc<Highlighter>,
+    pub(super) hl: Arc<Highlighter>,
     pub(super) inputs: Inputs,
     /// Theme static files and `syntax.css` with their hashed URLs (per `inputs`).
     assets: Option<Assets>,

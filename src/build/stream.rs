@@ -2,7 +2,10 @@
 //! the stages of `Engine::site_stage`, but every file goes to the output's `StagedSink` as
 //! soon as it exists and nothing is kept for a next build, so the whole output is never in
 //! memory at once:
-//! - the per-note renders are dropped as soon as the site passes have made the model;
+//! - the highlighter (grammars, and its cache of every highlighted block) goes once every
+//!   note is rendered;
+//! - the per-note renders' card HTML moves into the model (`site::assemble_owned`) instead
+//!   of being copied, and the renders go as soon as the site passes have run;
 //! - the files besides the pages (search index, assets, feeds, redirects) are put, then
 //!   dropped, before any page is rendered;
 //! - pages are rendered in parallel and each is put as soon as it is rendered
@@ -17,6 +20,7 @@ use super::timings::Timings;
 use super::BuildReport;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::Result;
+use crate::note::highlight::Highlighter;
 use crate::note::RenderedNote;
 use crate::output::site_path::remove_unsafe;
 use crate::output::StagedSink;
@@ -24,6 +28,7 @@ use crate::render::pages::{page_paths, stream_pages};
 use crate::site;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 impl Engine {
     /// Walks `content/`, renders every note and streams the whole site into `sink`; the
@@ -32,16 +37,22 @@ impl Engine {
         let started = std::time::Instant::now();
         let mut timings = Timings::new(self.opts.timings);
         self.scan()?;
+        // Every note is rendered: the highlighter's grammars and its cache of every
+        // highlighted block (as large as the code of the whole site) are not needed again.
+        self.hl = Arc::new(Highlighter::new());
         timings.lap("render notes");
         let asset_set = self.asset_set();
-        let model = {
-            let refs: Vec<&RenderedNote> = self.notes.values().map(|n| n.as_ref()).collect();
-            let base_path = &self.inputs.site_url.base_path;
-            site::assemble(&refs, &asset_set, base_path, self.opts.drafts)
-        };
+        // The renders are this build's alone (nothing else holds them): their card HTML
+        // moves into the pages rather than being copied, and they go after the site passes.
+        let mut notes: Vec<RenderedNote> = std::mem::take(&mut self.notes)
+            .into_values()
+            .map(|n| Arc::try_unwrap(n).unwrap_or_else(|shared| (*shared).clone()))
+            .collect();
+        let base_path = &self.inputs.site_url.base_path;
+        let model = site::assemble_owned(&mut notes, &asset_set, base_path, self.opts.drafts);
         let mut diags = self.diagnostics(&model);
-        // Everything later reads the model only.
-        self.notes.clear();
+        diags.extend(notes.iter().flat_map(|n| n.diagnostics.iter().cloned()));
+        drop(notes);
         timings.lap("site passes");
 
         let assets = self.theme_assets()?;

@@ -54,48 +54,77 @@ pub struct Meta {
     pub docs_per_shard: usize,
 }
 
+/// Sheets whose terms are collected at once. A sheet's own term lists take tens of KB;
+/// each chunk's are merged into the postings and dropped, and its entries go into
+/// compressed doc shards at once, so a cold build never holds every sheet's lists or
+/// entries (`ARCHITECTURE.md`, "Streaming output").
+const SHEETS_PER_CHUNK: usize = 256;
+
 /// Builds the index files (paths relative to the output dir, under `search/`).
 pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
-    let per_sheet: Vec<SheetTerms> = sheets.par_iter().map(sheet_entries).collect();
-    let mut bases = Vec::with_capacity(per_sheet.len());
-    let mut total = 0u32;
-    for (e, _) in &per_sheet {
-        bases.push(total);
-        total += e.len() as u32;
-    }
-    // Merge into postings, partitioned by a term's first byte so the partitions fill in
-    // parallel (each worker scans every sheet but inserts only its own terms). Sheets are
-    // visited in order, so every posting list comes out sorted by doc.
+    build_in_chunks(sheets, SHEETS_PER_CHUNK)
+}
+
+/// `build`, collecting the terms of `chunk` sheets at a time (the files do not depend on it).
+fn build_in_chunks(sheets: &[SheetPage], chunk: usize) -> Vec<(String, Vec<u8>)> {
+    // Postings partitioned by a term's first byte so the partitions fill in parallel (each
+    // worker scans a chunk's sheets but inserts only its own terms). Sheets are visited in
+    // order, so every posting list comes out sorted by doc.
     const PARTS: usize = 16;
-    let parts: Vec<Vec<TermPostings>> = (0..PARTS)
-        .into_par_iter()
-        .map(|p| {
-            let mut map: FxHashMap<&str, Vec<(u32, u8)>> = FxHashMap::default();
+    let mut maps: Vec<FxHashMap<String, Vec<(u32, u8)>>> =
+        (0..PARTS).map(|_| FxHashMap::default()).collect();
+    let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
+    // Entries not yet in a doc shard (fewer than `DOCS_PER_SHARD`), and all entries so far.
+    let mut pending: Vec<SearchEntry> = Vec::new();
+    let mut total = 0u32;
+    for chunk in sheets.chunks(chunk.max(1)) {
+        let per_sheet: Vec<SheetTerms> = chunk.par_iter().map(sheet_entries).collect();
+        let mut bases = Vec::with_capacity(per_sheet.len());
+        for (e, _) in &per_sheet {
+            bases.push(total);
+            total += e.len() as u32;
+        }
+        maps.par_iter_mut().enumerate().for_each(|(p, map)| {
             for ((_, terms), &base) in per_sheet.iter().zip(&bases) {
                 for (term, list) in terms {
                     if usize::from(term.as_bytes()[0]) % PARTS == p {
-                        map.entry(term.as_str())
-                            .or_default()
-                            .extend(list.iter().map(|&(e, m)| (base + e, m)));
+                        let postings = list.iter().map(|&(e, m)| (base + e, m));
+                        match map.get_mut(term.as_str()) {
+                            Some(all) => all.extend(postings),
+                            None => {
+                                map.insert(term.clone(), postings.collect());
+                            }
+                        }
                     }
                 }
             }
-            map.into_iter().map(|(t, l)| (t.to_string(), l)).collect()
-        })
-        .collect();
-    // Dropping millions of per-sheet term strings is real work: do it in parallel.
-    let entries: Vec<SearchEntry> = per_sheet
+        });
+        // Dropping many per-sheet term strings is real work: do it in parallel.
+        let entries: Vec<Vec<SearchEntry>> = per_sheet.into_par_iter().map(|(e, _)| e).collect();
+        pending.extend(entries.into_iter().flatten());
+        let whole = pending.len() - pending.len() % DOCS_PER_SHARD;
+        let first = docs.len();
+        docs.par_extend(
+            pending[..whole]
+                .par_chunks(DOCS_PER_SHARD)
+                .enumerate()
+                .map(|(i, chunk)| doc_shard(first + i, chunk)),
+        );
+        pending.drain(..whole);
+    }
+    if !pending.is_empty() {
+        docs.push(doc_shard(docs.len(), &pending));
+    }
+    let doc_count = total as usize;
+    let parts: Vec<Vec<TermPostings>> = maps
         .into_par_iter()
-        .map(|(e, _)| e)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+        .map(|map| map.into_iter().collect())
         .collect();
     let mut common = Vec::new();
     let mut sorted: Vec<TermPostings> = parts.into_iter().flatten().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (term, list) in &mut sorted {
-        if trim_common(list, entries.len()) {
+        if trim_common(list, doc_count) {
             common.push(term.clone());
         }
     }
@@ -155,15 +184,6 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     for (key, (text, _, _)) in &dict {
         files.push((format!("search/k/{key}.gz"), gzip(text.as_bytes())));
     }
-    // Doc shards.
-    let docs: Vec<(String, Vec<u8>)> = entries
-        .par_chunks(DOCS_PER_SHARD)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let json = serde_json::to_string(chunk).unwrap_or_default();
-            (format!("search/d/{i}.gz"), gzip(json.as_bytes()))
-        })
-        .collect();
     files.extend(docs);
 
     let mut hasher = blake3::Hasher::new();
@@ -174,7 +194,7 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
     let meta = Meta {
         version: VERSION,
         id: hasher.finalize().to_hex()[..12].to_string(),
-        docs: entries.len(),
+        docs: doc_count,
         docs_per_shard: DOCS_PER_SHARD,
     };
     files.push((
@@ -182,6 +202,12 @@ pub fn build(sheets: &[SheetPage]) -> Vec<(String, Vec<u8>)> {
         serde_json::to_vec(&meta).unwrap_or_default(),
     ));
     files
+}
+
+/// Doc shard `n`: its entries as a gzipped JSON array.
+fn doc_shard(n: usize, entries: &[SearchEntry]) -> (String, Vec<u8>) {
+    let json = serde_json::to_string(entries).unwrap_or_default();
+    (format!("search/d/{n}.gz"), gzip(json.as_bytes()))
 }
 
 /// A sheet's entries, and each of its terms with the (entry index within the sheet,
@@ -356,6 +382,49 @@ mod tests {
     /// `n` postings, one per doc, all with `mask`, starting at doc `from`.
     fn run(from: u32, n: u32, mask: u8) -> Vec<(u32, u8)> {
         (from..from + n).map(|d| (d, mask)).collect()
+    }
+
+    /// `n` sheets through the real note stage and site passes; every other sheet has an
+    /// odd number of entries, so chunks end in the middle of a doc shard.
+    fn sheets(n: usize) -> Vec<SheetPage> {
+        let hl = crate::note::highlight::Highlighter::new();
+        let notes: Vec<crate::note::RenderedNote> = (0..n)
+            .map(|i| {
+                let extra = if i % 2 == 0 { "## Third\n\nmore words\n" } else { "" };
+                let text = format!(
+                    "# Sheet {i}\n\n## Card one\n\n`cmd{i} --flag` common words\n\n## Card {}\n\n```sh\necho {i} common\n```\n\n{extra}",
+                    i % 5
+                );
+                let src = crate::note::source::NoteSource {
+                    rel_path: format!("n{i:03}.md"),
+                    display_path: format!("content/n{i:03}.md"),
+                    hash: blake3::hash(text.as_bytes()),
+                    text,
+                };
+                crate::note::render_note(&src, Default::default(), &hl).unwrap()
+            })
+            .collect();
+        let refs: Vec<&crate::note::RenderedNote> = notes.iter().collect();
+        crate::site::assemble(&refs, &Default::default(), "/", false).sheets
+    }
+
+    #[test]
+    fn the_files_do_not_depend_on_the_chunk_size() {
+        let sheets = sheets(23);
+        let one_pass = build_in_chunks(&sheets, usize::MAX);
+        assert!(
+            one_pass
+                .iter()
+                .filter(|(p, _)| p.starts_with("search/d/"))
+                .count()
+                > 20
+        );
+        for chunk in [1, 2, 5] {
+            assert!(
+                build_in_chunks(&sheets, chunk) == one_pass,
+                "chunks of {chunk}"
+            );
+        }
     }
 
     #[test]
