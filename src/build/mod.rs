@@ -61,7 +61,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     // The output is checked and locked before any work: a refused folder or a concurrent
     // build fails fast, and the lock covers the whole build.
-    let engine = Engine::new(opts, Want::SITE, false)?;
+    let hl = std::sync::Arc::new(crate::note::highlight::Highlighter::for_one_shot());
+    let engine = Engine::with_highlighter(opts, Want::SITE, false, hl)?;
     let mut session = output::OutputSession::open(engine.output_dir(), &opts.root, opts.force)?;
     let warnings: Vec<Diagnostic> = session.warnings.drain(..).collect();
     // Pages are staged as they are rendered (`stream`); an error part-way drops the sink,
