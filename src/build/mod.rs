@@ -6,6 +6,7 @@
 pub mod change;
 mod engine;
 mod fast;
+mod files;
 mod inputs;
 pub mod progress;
 mod search;

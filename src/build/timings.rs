@@ -24,7 +24,7 @@ impl Timings {
     }
 }
 
-/// ` (rss N MB, peak M MB)` from `/proc/self/status`, or nothing where there is none.
+/// ` (rss N MiB, peak M MiB)` from `/proc/self/status`, or nothing where there is none.
 fn memory() -> String {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
         return String::new();
@@ -39,7 +39,7 @@ fn memory() -> String {
             .ok()
     };
     match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(" (rss {} MB, peak {} MB)", rss / 1024, peak / 1024),
+        (Some(rss), Some(peak)) => format!(" (rss {} MiB, peak {} MiB)", rss / 1024, peak / 1024),
         _ => String::new(),
     }
 }
