@@ -74,19 +74,19 @@ pub struct Update {
 }
 
 pub struct Engine {
-    opts: BuildOptions,
-    want: Want,
-    hl: Arc<Highlighter>,
-    inputs: Inputs,
+    pub(super) opts: BuildOptions,
+    pub(super) want: Want,
+    pub(super) hl: Arc<Highlighter>,
+    pub(super) inputs: Inputs,
     /// Theme static files and `syntax.css` with their hashed URLs (per `inputs`).
     assets: Option<Assets>,
-    notes: BTreeMap<String, Arc<RenderedNote>>,
+    pub(super) notes: BTreeMap<String, Arc<RenderedNote>>,
     /// Notes that could not be rendered (bad front matter, not UTF-8): their diagnostic.
-    failed: BTreeMap<String, Diagnostic>,
-    content_assets: BTreeMap<String, AssetSource>,
-    scan_diagnostics: Vec<Diagnostic>,
+    pub(super) failed: BTreeMap<String, Diagnostic>,
+    pub(super) content_assets: BTreeMap<String, AssetSource>,
+    pub(super) scan_diagnostics: Vec<Diagnostic>,
     pages: PageCaches,
-    search: super::search::SearchState,
+    pub(super) search: super::search::SearchState,
     site: Option<Site>,
     /// Link targets of the last full pass, for the body-only path (`serve` only).
     links: Option<crate::site::LinkIndex>,
@@ -285,7 +285,7 @@ impl Engine {
     }
 
     /// Walks `content/` and renders every note whose bytes are not cached.
-    fn scan(&mut self) -> Result<()> {
+    pub(super) fn scan(&mut self) -> Result<()> {
         let tree = source::scan(&self.opts.root, &self.inputs.ignore, &self.inputs.links)?;
         let progress = Progress::start(self.opts.progress, tree.notes.len());
         let results: Vec<(String, std::result::Result<Arc<RenderedNote>, Diagnostic>)> = tree
@@ -340,45 +340,16 @@ impl Engine {
         )?;
         timings.lap("templates");
         let mut plan = rendered.plan;
-        if self.want.search {
-            for (path, bytes) in self.search.update(&model, &rendered.fresh_sheets) {
-                plan.insert(path, bytes);
-            }
-            timings.lap("search index");
-        }
-        let mut diags: Vec<Diagnostic> = self.scan_diagnostics.clone();
-        diags.extend(self.failed.values().cloned());
-        for n in self.notes.values() {
-            diags.extend(n.diagnostics.iter().cloned());
-        }
-        diags.extend(model.diagnostics.iter().cloned());
-        diags.extend(reserved_url_conflicts(&model, &self.opts.root));
-        for (path, bytes) in &assets.files {
-            plan.insert(path.clone(), OutputFile::Bytes(bytes.clone()));
-        }
-        plan.insert(".nojekyll".into(), OutputFile::Bytes(Vec::new()));
-        let inputs = &self.inputs;
-        for (path, bytes) in crate::render::feeds::files(&model, &inputs.site_url, &inputs.config) {
-            // A site's own `content/robots.txt` or `content/CNAME` wins over the generated one.
-            if !asset_set.contains(&path) {
-                plan.insert(path, OutputFile::Bytes(bytes));
-            }
-        }
-        for (path, bytes) in crate::site::redirects::files(&model) {
-            plan.insert(path, OutputFile::Bytes(bytes));
-        }
-        for a in self.content_assets.values() {
-            if plan.contains_key(&a.rel_path) {
-                diags.push(Diagnostic::warning(
-                    &source::display_path(&self.opts.root, &a.rel_path),
-                    Pos::FILE,
-                    "output-conflict",
-                    format!("not copied: {} is a generated file", a.rel_path),
-                ));
-                continue;
-            }
-            plan.insert(a.rel_path.clone(), OutputFile::Copy(a.abs_path.clone()));
-        }
+        let mut diags = self.diagnostics(&model);
+        let extra = self.other_files(
+            &model,
+            &assets,
+            &rendered.fresh_sheets,
+            &|p| plan.contains_key(p),
+            &mut diags,
+            timings,
+        );
+        plan.extend(extra);
         // The last gate: nothing outside the output directory is ever written.
         for e in crate::output::site_path::remove_unsafe(&mut plan, &self.inputs.output_dir) {
             diags.push(Diagnostic::error(
@@ -441,7 +412,7 @@ impl Engine {
     }
 
     /// Theme static files and the highlight stylesheet, made once per `inputs`.
-    fn theme_assets(&mut self) -> Result<Assets> {
+    pub(super) fn theme_assets(&mut self) -> Result<Assets> {
         if let Some(a) = &self.assets {
             return Ok(a.clone());
         }
@@ -454,6 +425,11 @@ impl Engine {
         let css = self.hl.theme_css(&hl.light_theme, &hl.dark_theme)?;
         assets.add("syntax.css", css.into_bytes(), base);
         Ok(assets)
+    }
+
+    /// Paths of the content assets (link targets).
+    pub(super) fn asset_set(&self) -> HashSet<String> {
+        self.content_assets.keys().cloned().collect()
     }
 
     /// The link targets of the last full pass (made now if not kept).
@@ -532,7 +508,7 @@ pub(super) fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
 
 /// Generated listing folders (`tags/`, `categories/`) win over notes at the same URL;
 /// such a note is reported rather than silently overwritten.
-fn reserved_url_conflicts(model: &SiteModel, root: &Path) -> Vec<Diagnostic> {
+pub(super) fn reserved_url_conflicts(model: &SiteModel, root: &Path) -> Vec<Diagnostic> {
     let reserved: Vec<&str> = model
         .tags
         .iter()

@@ -6,9 +6,11 @@
 pub mod change;
 mod engine;
 mod fast;
+mod files;
 mod inputs;
 pub mod progress;
 mod search;
+mod stream;
 mod timings;
 
 pub use engine::{Engine, Site, Update, Want};
@@ -60,16 +62,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     // The output is checked and locked before any work: a refused folder or a concurrent
     // build fails fast, and the lock covers the whole build.
-    let mut engine = Engine::new(opts, Want::SITE, false)?;
+    let hl = std::sync::Arc::new(crate::note::highlight::Highlighter::for_one_shot());
+    let engine = Engine::with_highlighter(opts, Want::SITE, false, hl)?;
     let mut session = output::OutputSession::open(engine.output_dir(), &opts.root, opts.force)?;
-    engine.build_all()?;
-    let Some(site) = engine.into_site() else {
-        unreachable!("build_all made the site")
-    };
-    let mut report = site.report;
-    report.diagnostics.splice(0..0, session.warnings.drain(..));
+    let warnings: Vec<Diagnostic> = session.warnings.drain(..).collect();
+    // Pages are staged as they are rendered (`stream`); an error part-way drops the sink,
+    // which removes the staging tree: the live site is untouched.
+    let sink = session.staged_sink()?;
+    let mut report = engine.stream_all(&sink)?;
+    report.diagnostics.splice(0..0, warnings);
     let mut timings = timings::Timings::new(opts.timings);
-    report.write = session.publish(&site.files)?;
+    report.write = sink.commit()?;
     timings.lap("write");
     report.elapsed = started.elapsed();
     Ok(report)

@@ -1,4 +1,6 @@
-//! Stage timings on stderr with `--timings` or when `CHEATGEN_TIMINGS` is set.
+//! Stage timings on stderr with `--timings` or when `CHEATGEN_TIMINGS` is set, each with
+//! the process's resident memory then and at its peak so far (Linux), so a memory
+//! regression shows which stage holds what (`ARCHITECTURE.md`, "Streaming output").
 
 use std::time::Instant;
 
@@ -20,8 +22,32 @@ impl Timings {
 
     pub fn lap(&mut self, phase: &str) {
         if let Some(t) = &mut self.0 {
-            eprintln!("timing: {phase}: {:.3}s", t.elapsed().as_secs_f64());
+            eprintln!(
+                "timing: {phase}: {:.3}s{}",
+                t.elapsed().as_secs_f64(),
+                memory()
+            );
             *t = Instant::now();
         }
+    }
+}
+
+/// ` (rss N MiB, peak M MiB)` from `/proc/self/status`, or nothing where there is none.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(" (rss {} MiB, peak {} MiB)", rss / 1024, peak / 1024),
+        _ => String::new(),
     }
 }

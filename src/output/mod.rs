@@ -3,21 +3,24 @@
 //! `OutputSession::open` checks the output directory (`guard`: never the sources, the site
 //! root, a home or `/`), takes the build lock (`lock`), cleans what a killed build left
 //! beside it and decides whether the folder is cheatgen's (`manifest`, kept beside the
-//! folder). A build then `publish`es the whole site (`staging`): it is written into a
-//! staging folder beside the output, unchanged files hard-linked from the current site, and
-//! swapped in with one atomic rename, so after a crash the output directory is either the
-//! previous complete site or the new complete one. `serve` rewrites only changed files in
+//! folder). A build then streams the whole site into a `StagedSink` (`sink`; `publish` does
+//! the same for a plan held in memory): files are written into a staging folder beside the
+//! output as they are rendered, unchanged files hard-linked from the current site, and
+//! swapped in with one atomic rename (`staging`), so after a crash the output directory is
+//! either the previous complete site or the new complete one. `serve` rewrites only changed files in
 //! place (`incremental`), under the same lock.
 
 mod guard;
 mod incremental;
 mod lock;
 pub mod manifest;
+mod sink;
 pub mod site_path;
 mod staging;
 
 pub use guard::{canonical_lenient, resolve_output};
 pub use manifest::{check_relative, Manifest, LEGACY_MANIFEST};
+pub use sink::StagedSink;
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::{Error, Result};

@@ -1,5 +1,6 @@
 //! Whole-site atomic publish: build the new site in `.public.cheatgen-staging-<pid>` beside
-//! the output directory, then swap it in with one atomic rename.
+//! the output directory (file by file, through `sink::StagedSink`), then swap it in with
+//! one atomic rename.
 //!
 //! Files whose bytes did not change are hard-linked from the current site (copied where
 //! links fail), so a rebuild costs little more than an in-place write. Files in the output
@@ -16,11 +17,11 @@
 //!
 //! Test-only fault hooks (read from the environment, for `tests/output_safety.rs`):
 //! `CHEATGEN_TEST_ABORT_AFTER=N` aborts the process after N steps of the write phase (each
-//! staged file is a step, then: manifest written, swapped, manifest trimmed, old tree
+//! file put into the sink is a step, then: manifest written, swapped, manifest trimmed, old tree
 //! removed); `CHEATGEN_TEST_WRITE_ERROR_AFTER=N` makes every file write after the first N
 //! fail with "No space left on device".
 
-use super::{Manifest, OutputFile, OutputPlan, OutputSession, Ownership, WriteStats};
+use super::{Manifest, OutputPlan, OutputSession, Ownership, WriteStats};
 use super::{LEGACY_MANIFEST, TMP_SUFFIX};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -30,61 +31,40 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 impl OutputSession {
-    /// Publishes `plan` as the whole new content of the output directory, atomically.
+    /// Publishes `plan` as the whole new content of the output directory, atomically: every
+    /// file goes through one `StagedSink` (`sink.rs`), which a streaming build drives page by
+    /// page instead.
     pub fn publish(&mut self, plan: &OutputPlan) -> Result<WriteStats> {
-        for rel in plan.keys() {
-            if let Err(reason) = super::check_relative(rel) {
-                return Err(self.write_error(
-                    self.dir.join(rel),
-                    std::io::Error::other(format!("invalid output path: {reason}")),
-                ));
-            }
-        }
+        let sink = self.staged_sink()?;
+        plan.par_iter()
+            .try_for_each(|(rel, file)| sink.put(rel, file))?;
+        sink.commit()
+    }
+
+    /// The mount-point publish: a mounted output (a container volume) can be neither
+    /// renamed nor replaced, and its parent is another file system, so `plan` is written in
+    /// place instead (changed files only, temp file + rename each).
+    pub(super) fn publish_in_place(&mut self, plan: &OutputPlan) -> Result<WriteStats> {
         if let Some(stats) = self.unchanged_site(plan) {
             return Ok(stats);
         }
-        if is_mount_point(&self.dir, &self.parent) {
-            // A mounted output (a container volume) can be neither renamed nor replaced,
-            // and its parent is another file system: write it in place instead.
-            eprintln!(
-                "{}: warning: the output folder is a mount point; written in place, not swapped atomically",
-                self.shown.display()
-            );
-            let stats = self.write_incremental(plan, None)?;
-            // An earlier version's manifest inside would be published: it goes.
-            let legacy = self.dir.join(LEGACY_MANIFEST);
-            if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file()) {
-                std::fs::remove_file(&legacy).map_err(|e| self.write_error(&legacy, e))?;
-            }
-            return Ok(stats);
+        eprintln!(
+            "{}: warning: the output folder is a mount point; written in place, not swapped atomically",
+            self.shown.display()
+        );
+        let stats = self.write_incremental(plan, None)?;
+        // An earlier version's manifest inside would be published: it goes.
+        let legacy = self.dir.join(LEGACY_MANIFEST);
+        if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file()) {
+            std::fs::remove_file(&legacy).map_err(|e| self.write_error(&legacy, e))?;
         }
-        let faults = Faults::from_env();
-        let staging = self.sibling(&format!("staging-{}", std::process::id()));
-        if std::fs::symlink_metadata(&staging).is_ok() {
-            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        }
-        std::fs::create_dir(&staging).map_err(|e| self.write_error(&staging, e))?;
-        match self.stage(plan, &staging, &faults) {
-            Ok((stats, manifest)) => {
-                let result = self.commit(&staging, manifest, &faults);
-                if result.is_err() {
-                    let _ = std::fs::remove_dir_all(&staging);
-                }
-                result.map(|()| stats)
-            }
-            Err(e) => {
-                // Leave nothing behind: the previous site is untouched.
-                let _ = std::fs::remove_dir_all(&staging);
-                Err(e)
-            }
-        }
+        Ok(stats)
     }
 
     /// When the live site already is exactly the plan — the manifest (ours, with hashes)
     /// lists the same files with the same hashes, and each is a regular file of the right
-    /// size — there is nothing to publish: a rebuild with no changes writes nothing and
-    /// costs no staging tree or swap. Any doubt (no hash, other files listed, a size
-    /// differs) falls through to the full staged publish.
+    /// size — there is nothing to publish. Any doubt (no hash, other files listed, a size
+    /// differs) falls through to the write.
     fn unchanged_site(&self, plan: &OutputPlan) -> Option<WriteStats> {
         // Cheap checks first, so a build that adds, drops or renames a file never hashes.
         if self.ownership != Ownership::Ours
@@ -94,13 +74,11 @@ impl OutputSession {
             return None;
         }
         let all_same = plan.par_iter().all(|(rel, file)| {
-            let hash = self.manifest.hash(rel).unwrap_or_default();
             let Ok(bytes) = file.bytes() else {
                 return false;
             };
-            blake3::hash(&bytes).to_hex().as_str() == hash
-                && std::fs::symlink_metadata(self.dir.join(rel))
-                    .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            let hash = blake3::hash(&bytes).to_hex();
+            self.is_live(rel, hash.as_str(), bytes.len())
         });
         all_same.then(|| WriteStats {
             unchanged: plan.len(),
@@ -108,51 +86,21 @@ impl OutputSession {
         })
     }
 
-    /// Writes the new site into `staging`; returns its stats and manifest.
-    fn stage(
-        &self,
-        plan: &OutputPlan,
-        staging: &Path,
-        faults: &Faults,
-    ) -> Result<(WriteStats, Manifest)> {
-        let old_dir = std::fs::symlink_metadata(&self.dir)
-            .is_ok_and(|m| m.is_dir())
-            .then_some(self.dir.as_path());
-        if let Some(old) = old_dir {
-            if let Ok(meta) = std::fs::metadata(old) {
-                let _ = std::fs::set_permissions(staging, meta.permissions());
-            }
-        }
-        let results: Vec<Result<(String, String, bool)>> = plan
-            .par_iter()
-            .map(|(rel, file)| {
-                let dst = staging.join(rel);
-                let old = old_dir.map(|o| OldFile {
-                    path: o.join(rel),
-                    hash: self.manifest.hash(rel),
-                });
-                let written = stage_file(file, old, &dst, faults)
-                    .map_err(|(path, e)| self.write_error(path.unwrap_or(dst), e))?;
-                faults.step();
-                Ok((rel.clone(), written.0, written.1))
-            })
-            .collect();
-        let (mut stats, manifest) = super::tally(results)?;
-        if let Some(old) = old_dir {
-            let removed = self.carry_over(old, plan, staging, faults)?;
-            stats.removed = removed.len();
-            stats.changed.extend(removed);
-        }
-        stats.changed.sort();
-        Ok((stats, manifest))
+    /// Does the live site hold exactly these bytes at `rel` — the trusted manifest's hash
+    /// for it is `hash` and the file is a regular file of `len` bytes?
+    pub(super) fn is_live(&self, rel: &str, hash: &str, len: usize) -> bool {
+        self.ownership == Ownership::Ours
+            && self.manifest.hash(rel) == Some(hash)
+            && std::fs::symlink_metadata(self.dir.join(rel))
+                .is_ok_and(|m| m.is_file() && m.len() == len as u64)
     }
 
     /// Links files of the old tree that are not cheatgen's into `staging` (a folder that is
     /// cheatgen's keeps the files a user put there); returns the old files that go.
-    fn carry_over(
+    pub(super) fn carry_over(
         &self,
         old: &Path,
-        plan: &OutputPlan,
+        is_new: &dyn Fn(&str) -> bool,
         staging: &Path,
         faults: &Faults,
     ) -> Result<Vec<String>> {
@@ -176,7 +124,7 @@ impl OutputSession {
                 empty_dirs.insert(rel.to_path_buf());
                 continue;
             }
-            if plan.contains_key(&rel_str) {
+            if is_new(&rel_str) {
                 continue;
             }
             let ours = self.ownership == Ownership::Foreign
@@ -209,7 +157,12 @@ impl OutputSession {
     }
 
     /// Swaps the staged site in and removes the old one.
-    fn commit(&mut self, staging: &Path, manifest: Manifest, faults: &Faults) -> Result<()> {
+    pub(super) fn swap_in(
+        &mut self,
+        staging: &Path,
+        manifest: Manifest,
+        faults: &Faults,
+    ) -> Result<()> {
         // Until the swap is done either tree may be live: list both, and no hashes (a
         // hash is only a shortcut for "this file holds these bytes", true of one tree).
         let mut union = Manifest::default();
@@ -253,38 +206,34 @@ impl OutputSession {
 }
 
 /// The current site's file at the same output path.
-struct OldFile<'a> {
-    path: PathBuf,
+pub(super) struct OldFile<'a> {
+    pub path: PathBuf,
     /// Its hash from a trusted manifest, when known.
-    hash: Option<&'a str>,
+    pub hash: Option<&'a str>,
 }
 
 /// Puts one file into the staging tree: a hard link to the old file when its bytes are the
 /// same (known from the manifest's hash and the size, else by comparing the bytes), else a
-/// fresh write. Returns (blake3 hex, written).
-fn stage_file(
-    file: &OutputFile,
+/// fresh write. Returns whether bytes were written.
+pub(super) fn stage_file(
+    bytes: &[u8],
+    hash: &str,
     old: Option<OldFile>,
     dst: &Path,
     faults: &Faults,
-) -> std::result::Result<(String, bool), (Option<PathBuf>, std::io::Error)> {
-    let bytes = file.bytes().map_err(|e| match file {
-        OutputFile::Copy(src) => (Some(src.clone()), e),
-        _ => (None, e),
-    })?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+) -> std::result::Result<bool, (Option<PathBuf>, std::io::Error)> {
     if let Some(parent) = dst.parent() {
         std::fs::create_dir_all(parent).map_err(|e| (Some(parent.to_path_buf()), e))?;
     }
     if let Some(old) = old {
-        let same = if old.hash == Some(hash.as_str()) {
+        let same = if old.hash == Some(hash) {
             std::fs::symlink_metadata(&old.path)
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         } else {
-            same_bytes(&old.path, &bytes)
+            same_bytes(&old.path, bytes)
         };
         if same && std::fs::hard_link(&old.path, dst).is_ok() {
-            return Ok((hash, false));
+            return Ok(false);
         }
     }
     let write = || -> std::io::Result<()> {
@@ -292,11 +241,11 @@ fn stage_file(
             .write(true)
             .create_new(true)
             .open(dst)?;
-        faults.before_write(&mut f, &bytes)?;
-        f.write_all(&bytes)
+        faults.before_write(&mut f, bytes)?;
+        f.write_all(bytes)
     };
     write().map_err(|e| (None, e))?;
-    Ok((hash, true))
+    Ok(true)
 }
 
 /// Is `path` a regular file (not a symlink) holding exactly `bytes`?
@@ -309,7 +258,7 @@ fn is_path_conflict(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::AlreadyExists || e.kind() == std::io::ErrorKind::NotADirectory
 }
 
-fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
+pub(super) fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
     if let Some(parent) = dst.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -331,7 +280,7 @@ fn carry_file(src: &Path, dst: &Path, symlink: bool) -> std::io::Result<()> {
 }
 
 /// Is `dir` on another file system than its parent?
-fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+pub(super) fn is_mount_point(dir: &Path, parent: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -433,7 +382,7 @@ pub(super) fn clean_stale(parent: &Path, name: &OsStr, dir: &Path) -> Result<()>
 }
 
 /// The test-only fault hooks described in the module header.
-struct Faults {
+pub(super) struct Faults {
     abort_after: Option<usize>,
     fail_writes_after: Option<usize>,
     steps: AtomicUsize,
@@ -441,7 +390,7 @@ struct Faults {
 }
 
 impl Faults {
-    fn from_env() -> Faults {
+    pub(super) fn from_env() -> Faults {
         let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
         Faults {
             abort_after: number("CHEATGEN_TEST_ABORT_AFTER"),
@@ -451,7 +400,7 @@ impl Faults {
         }
     }
 
-    fn step(&self) {
+    pub(super) fn step(&self) {
         if let Some(n) = self.abort_after {
             if self.steps.fetch_add(1, Ordering::SeqCst) + 1 >= n {
                 std::process::abort();

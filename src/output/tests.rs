@@ -1,6 +1,7 @@
 //! Unit tests of the output session: publish, carry-over, incremental writes, ownership.
 
 use super::*;
+use std::path::Path;
 
 fn plan(files: &[(&str, &str)]) -> OutputPlan {
     files
@@ -213,4 +214,129 @@ fn incremental_writes_never_go_through_a_symlinked_folder() {
         .unwrap()
         .file_type()
         .is_symlink());
+}
+
+// The streaming sink (`sink.rs`).
+
+#[cfg(unix)]
+fn inode(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(p).unwrap().ino()
+}
+
+/// Names beside the output folder that look like a staging tree.
+fn staging_trees(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("cheatgen-staging"))
+        .collect()
+}
+
+fn put(sink: &StagedSink, rel: &str, bytes: &str) {
+    sink.put(rel, &OutputFile::Bytes(bytes.as_bytes().to_vec()))
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_sink_with_nothing_changed_stages_nothing_and_leaves_the_live_tree() {
+    let (dir, out) = site();
+    let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
+    s.publish(&plan(&[("a/index.html", "A"), ("b.txt", "B")]))
+        .unwrap();
+    let (folder, page) = (inode(&out), inode(&out.join("b.txt")));
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "b.txt", "B");
+    put(&sink, "a/index.html", "A");
+    assert!(staging_trees(dir.path()).is_empty(), "no staging tree yet");
+    let stats = sink.commit().unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            unchanged: 2,
+            ..WriteStats::default()
+        }
+    );
+    assert_eq!((inode(&out), inode(&out.join("b.txt"))), (folder, page));
+    assert!(staging_trees(dir.path()).is_empty());
+    // Fewer files than the live site is a change: the stale one goes.
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "b.txt", "B");
+    assert_eq!(sink.commit().unwrap().changed, ["a/index.html"]);
+    assert!(!out.join("a").exists());
+    assert_eq!(inode(&out.join("b.txt")), page);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_first_difference_stages_and_links_the_files_seen_before_it() {
+    let (dir, out) = site();
+    let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
+    s.publish(&plan(&[("a.txt", "A"), ("b.txt", "B"), ("c.txt", "C")]))
+        .unwrap();
+    let before = [inode(&out.join("a.txt")), inode(&out.join("c.txt"))];
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "a.txt", "A");
+    assert!(staging_trees(dir.path()).is_empty());
+    put(&sink, "b.txt", "B, changed");
+    assert_eq!(staging_trees(dir.path()).len(), 1, "staged from here on");
+    put(&sink, "c.txt", "C");
+    let stats = sink.commit().unwrap();
+    assert_eq!((stats.written, stats.unchanged), (1, 2));
+    assert_eq!(stats.changed, ["b.txt"]);
+    assert_eq!(
+        [inode(&out.join("a.txt")), inode(&out.join("c.txt"))],
+        before,
+        "unchanged files, before and after the first difference, are hard-linked"
+    );
+    assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"B, changed");
+    assert!(staging_trees(dir.path()).is_empty());
+}
+
+#[test]
+fn a_later_put_of_a_path_replaces_the_earlier_one() {
+    let (dir, out) = site();
+    let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
+    s.publish(&plan(&[("a.txt", "A"), ("b.txt", "B")])).unwrap();
+    // Over the live site: first equal to the live file (only recorded), then different.
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "a.txt", "A");
+    put(&sink, "a.txt", "A2");
+    put(&sink, "b.txt", "B");
+    put(&sink, "b.txt", "B3");
+    let stats = sink.commit().unwrap();
+    assert_eq!(stats.changed, ["a.txt", "b.txt"]);
+    assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"A2");
+    assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"B3");
+    let manifest = std::fs::read_to_string(dir.path().join(".public.cheatgen-manifest")).unwrap();
+    assert_eq!(
+        Manifest::parse(&manifest).hash("a.txt"),
+        Some(blake3::hash(b"A2").to_hex().as_str())
+    );
+}
+
+#[test]
+fn a_sink_dropped_uncommitted_leaves_the_live_site_and_no_staging_tree() {
+    let (dir, out) = site();
+    let mut s = OutputSession::open(&out, dir.path(), false).unwrap();
+    s.publish(&plan(&[("a.txt", "A"), ("b.txt", "B")])).unwrap();
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "a.txt", "A, new");
+    put(&sink, "c.txt", "C");
+    assert_eq!(staging_trees(dir.path()).len(), 1);
+    // A bad path fails the put (the caller then drops the sink).
+    assert!(sink
+        .put("../escape.txt", &OutputFile::Bytes(b"x".to_vec()))
+        .is_err());
+    drop(sink);
+    assert!(staging_trees(dir.path()).is_empty());
+    assert!(!dir.path().join("escape.txt").exists());
+    assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"A");
+    assert!(!out.join("c.txt").exists());
+    // The session is still usable, and its manifest still that of the live site.
+    let sink = s.staged_sink().unwrap();
+    put(&sink, "a.txt", "A");
+    put(&sink, "b.txt", "B");
+    assert_eq!(sink.commit().unwrap().unchanged, 2);
 }

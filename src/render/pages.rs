@@ -1,6 +1,12 @@
 //! Pages made from templates: sheet, section, tag, category, home and 404 pages from the
 //! site model, with `PageCache`s that reuse the bytes of a page whose model did not change
 //! (an equal model renders to identical bytes).
+//!
+//! Two ways out: `render_pages` collects every page into an `OutputPlan` (what `serve`
+//! keeps for its diffs, and `check`'s list of paths), `stream_pages` hands each page to a
+//! sink as soon as it is rendered and forgets it (a one-shot `build`: at most one page per
+//! worker thread is in memory; `ARCHITECTURE.md`, "Streaming output"). Both produce the same
+//! paths and bytes.
 
 use crate::error::Result;
 use crate::output::site_path::SitePath;
@@ -184,8 +190,103 @@ pub fn render_pages(
     Ok(RenderedPages { plan, fresh_sheets })
 }
 
+/// Where `stream_pages` puts each page (output path, bytes); called from many threads.
+pub type PageSink<'a> = &'a (dyn Fn(&str, OutputFile) -> Result<()> + Sync);
+
+/// Renders every page of `model` whose path `wanted` accepts into `sink`, with the paths
+/// and bytes `render_pages` would plan: kinds go in the same order, and where two pages
+/// share a path only the one a plan would keep (the later) is rendered. Pages of one kind
+/// render in parallel, each put and dropped at once. Nothing is cached.
+pub fn stream_pages(
+    model: &SiteModel,
+    templates: &Templates,
+    site: &SiteContext,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    sink: PageSink,
+) -> Result<()> {
+    let base = |name: &str, fill: &dyn Fn(&mut Context)| {
+        let mut ctx = Context::new();
+        ctx.insert("site", site);
+        fill(&mut ctx);
+        templates.render(name, &ctx)
+    };
+    stream_kind(
+        &model.sheets,
+        |p| &p.output_path,
+        wanted,
+        sink,
+        |p| render_sheet(templates, site, p),
+    )?;
+    stream_kind(
+        &model.sections,
+        |s| &s.output_path,
+        wanted,
+        sink,
+        |s| base("section.html", &|c| c.insert("section", s)),
+    )?;
+    let tag_pages: Vec<TagPage> = model.tags.iter().flat_map(TagPage::pages).collect();
+    stream_kind(
+        &tag_pages,
+        |t| &t.output_path,
+        wanted,
+        sink,
+        |t| base("tag.html", &|c| c.insert("tag", t)),
+    )?;
+    drop(tag_pages);
+    let single = |path: &str, html: &dyn Fn() -> Result<String>| -> Result<()> {
+        if wanted(path) {
+            sink(path, OutputFile::Bytes(html()?.into_bytes()))?;
+        }
+        Ok(())
+    };
+    if !model.tags.is_empty() {
+        single("tags/index.html", &|| {
+            base("tags.html", &|c| c.insert("tags", &model.home.tags))
+        })?;
+    }
+    let categories: Vec<Category> = model
+        .home
+        .categories
+        .iter()
+        .flat_map(Category::pages)
+        .collect();
+    stream_kind(
+        &categories,
+        |c| &c.output_path,
+        wanted,
+        sink,
+        |c| base("category.html", &|ctx| ctx.insert("category", c)),
+    )?;
+    single("index.html", &|| {
+        base("index.html", &|c| c.insert("home", &model.home))
+    })?;
+    single("404.html", &|| base("404.html", &|_| {}))
+}
+
+/// Streams the pages of one kind: the last page of each path (as a plan keeps it), in
+/// parallel, each put as soon as it is rendered.
+fn stream_kind<T: Sync>(
+    pages: &[T],
+    path: impl Fn(&T) -> &SitePath + Sync,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    sink: PageSink,
+    render: impl Fn(&T) -> Result<String> + Sync,
+) -> Result<()> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        last.insert(path(p).as_str(), i);
+    }
+    pages.par_iter().enumerate().try_for_each(|(i, p)| {
+        let at = path(p).as_str();
+        if last.get(at) != Some(&i) || !wanted(at) {
+            return Ok(());
+        }
+        sink(at, OutputFile::Bytes(render(p)?.into_bytes()))
+    })
+}
+
 /// The paths `render_pages` writes, with empty bytes.
-fn page_paths(model: &SiteModel) -> OutputPlan {
+pub fn page_paths(model: &SiteModel) -> OutputPlan {
     let empty = || OutputFile::Bytes(Vec::new());
     let mut plan = OutputPlan::new();
     let sheets = model.sheets.iter().map(|p| p.output_path.to_string());

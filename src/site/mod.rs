@@ -7,6 +7,7 @@
 pub mod backlinks;
 pub mod links;
 pub mod model;
+mod owned;
 pub mod redirects;
 mod relink;
 pub mod taxonomy;
@@ -14,6 +15,7 @@ pub mod taxonomy;
 pub use model::{
     Crumb, HomePage, OutLink, Relinked, SectionPage, SheetPage, SheetSummary, SiteModel,
 };
+pub use owned::assemble_owned;
 pub use relink::LinkIndex;
 
 use crate::diagnostics::{Diagnostic, Pos};
@@ -31,6 +33,18 @@ pub fn assemble(
     assets: &HashSet<String>,
     base_path: &str,
     drafts: bool,
+) -> SiteModel {
+    assemble_with(notes, assets, base_path, drafts, &|n| n.sheet.clone())
+}
+
+/// `assemble`, taking each included note's sheet (before its links are resolved) from
+/// `sheet_of`: a copy of the note's, or its HTML moved out (`owned::assemble_owned`).
+fn assemble_with(
+    notes: &[&RenderedNote],
+    assets: &HashSet<String>,
+    base_path: &str,
+    drafts: bool,
+    sheet_of: &dyn Fn(&RenderedNote) -> Sheet,
 ) -> SiteModel {
     let mut diagnostics = Vec::new();
     let included = included(notes, drafts, &mut diagnostics);
@@ -76,7 +90,7 @@ pub fn assemble(
     let mut resolved = Vec::new();
     for (i, note) in included.iter().enumerate() {
         let replacements = targets.replacements(i, &note.links, &mut diagnostics, &mut resolved);
-        let sheet = resolve_sheet(&note.sheet, &replacements);
+        let sheet = resolve_sheet(sheet_of(note), &replacements);
         match note.kind {
             NoteKind::Home => home_sheet = Some(sheet),
             NoteKind::Section => {
@@ -361,9 +375,10 @@ fn dedupe<'a>(
     out
 }
 
-/// A copy of the sheet with link placeholders replaced (the cached render stays untouched).
-pub(crate) fn resolve_sheet(sheet: &Sheet, replacements: &[String]) -> Sheet {
-    let mut s = sheet.clone();
+/// `sheet` (a copy of the cached render, or its HTML moved out) with link placeholders
+/// replaced.
+pub(crate) fn resolve_sheet(sheet: Sheet, replacements: &[String]) -> Sheet {
+    let mut s = sheet;
     if replacements.is_empty() {
         return s;
     }

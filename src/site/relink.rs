@@ -89,7 +89,7 @@ impl LinkIndex {
             .map(|(j, n)| if j == i { note } else { n.as_ref() })
             .collect();
         Some(Relinked {
-            sheet: resolve_sheet(&note.sheet, &replacements),
+            sheet: resolve_sheet(note.sheet.clone(), &replacements),
             diagnostics,
             outbound: resolved.iter().map(|l| OutLink::new(&refs, l)).collect(),
         })

@@ -444,3 +444,73 @@ fn hostile_inputs_never_panic() {
     let out = site.cmd(&["query", "函数"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// `build` streams its files into the staging tree as they are rendered
+/// (`src/build/stream.rs`); the engine's in-memory plan (what `serve` holds) must be the
+/// same files byte for byte, with the same diagnostics, including where files compete for
+/// one path.
+#[test]
+fn a_streamed_build_equals_the_engines_plan() {
+    use cheatgen::build::{Engine, Want};
+    use cheatgen::output::OutputFile;
+    let site = Site::fixture("crosslinks");
+    site.write(
+        "cheatgen.toml",
+        "title = \"Streamed\"\nbase_url = \"https://example.org/docs/\"\n",
+    );
+    // More pages than worker threads, tags, categories, dated sheets (a feed).
+    for i in 0..40 {
+        site.write(
+            &format!("content/many/n{i}.md"),
+            format!(
+                "---\ntags: [t{}, shared]\ndate: 2026-01-{:02}\n---\n# Note {i}\n\n## Card\n\n`cmd {i}`, see [venv](../python/venv.md)\n",
+                i % 3,
+                i % 28 + 1
+            ),
+        );
+    }
+    // Competing paths: a site's robots.txt wins over the generated one; a file at a
+    // generated page's path is not copied; a note at the tag listing's URL loses to it.
+    site.write("content/robots.txt", "User-agent: *\nDisallow: /\n");
+    site.write("content/tags/index.html", "mine");
+    site.write("content/tags.md", "# Tags note\n\n## Card\n\nx\n");
+    site.write(
+        "content/moved.md",
+        "---\nredirect_to: git/basics/\n---\n# Moved\n",
+    );
+    let opts = cheatgen::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let streamed = cheatgen::build(&opts).unwrap();
+    let mut engine = Engine::new(&opts, Want::SITE, true).unwrap();
+    let planned = engine.build_all().unwrap();
+    let files: std::collections::BTreeMap<String, Vec<u8>> = planned
+        .files
+        .iter()
+        .map(|(k, f)| {
+            let bytes = match f {
+                OutputFile::Bytes(b) => b.clone(),
+                OutputFile::Shared(b) => b.to_vec(),
+                OutputFile::Copy(p) => std::fs::read(p).unwrap(),
+            };
+            (k.clone(), bytes)
+        })
+        .collect();
+    assert!(files.len() > 100, "{} files", files.len());
+    assert_eq!(
+        site.snapshot().keys().collect::<Vec<_>>(),
+        files.keys().collect::<Vec<_>>()
+    );
+    assert!(site.snapshot() == files, "same paths, different bytes");
+    assert_eq!(streamed.diagnostics, planned.report.diagnostics);
+    let codes: Vec<&str> = streamed.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"output-conflict"), "{codes:?}");
+    assert!(codes.contains(&"reserved-url"), "{codes:?}");
+    assert_eq!(
+        std::fs::read(site.public().join("robots.txt")).unwrap(),
+        b"User-agent: *\nDisallow: /\n"
+    );
+    assert!(site.public().join("atom.xml").is_file());
+    assert!(site.public().join("moved/index.html").is_file());
+}

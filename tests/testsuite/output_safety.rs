@@ -324,6 +324,42 @@ fn a_full_disk_fails_cleanly_and_keeps_the_old_site() {
     assert_same_tree(&site.snapshot(), &new_tree, "the build after a full disk");
 }
 
+/// `build` stages pages as they are rendered (`src/output/sink.rs`): a page that fails to
+/// render after others (and the search index) were staged leaves the live site exactly as
+/// it was, and no staging tree.
+#[test]
+fn a_page_failing_mid_stream_leaves_the_old_site_and_no_staging_tree() {
+    use std::os::unix::fs::MetadataExt;
+    let site = crosslinks();
+    site.build_ok(&[]);
+    let before = site.snapshot();
+    let folder = std::fs::metadata(site.public()).unwrap().ino();
+    make_new_version(&site);
+    // Renders for every sheet but one: Tera fails on the undefined variable there.
+    let sheet = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/sheet.html"),
+    )
+    .unwrap();
+    let failing = sheet.replacen(
+        "{% block title %}",
+        "{% block title %}{% if page.title == \"Added\" %}{{ no_such_value }}{% endif %}",
+        1,
+    );
+    assert_ne!(failing, sheet);
+    site.write("themes/default/templates/sheet.html", failing);
+    let out = site.cmd(&["build"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("no_such_value"), "{stderr}");
+    assert_same_tree(
+        &site.snapshot(),
+        &before,
+        "the old site after a failed render",
+    );
+    assert_eq!(std::fs::metadata(site.public()).unwrap().ino(), folder);
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
 // ---------------------------------------------------------------------------------------
 // Item 6: the build lock
 

@@ -9,7 +9,8 @@
 //!
 //! The syntax set is loaded once, lazily, on the first code block of a build. Identical
 //! (language, code) pairs are highlighted once per `Highlighter` (one per build or serve
-//! session) and then served from a small cache.
+//! session) and then served from a cache (in a one-shot build, from their second sighting
+//! on: `for_one_shot`).
 
 mod theme;
 
@@ -129,6 +130,8 @@ pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     class_theme: Theme,
     cache: Mutex<HashMap<blake3::Hash, Arc<str>>>,
+    /// Blocks seen once, when only repeated blocks are cached (`for_one_shot`).
+    seen_once: Option<Mutex<std::collections::HashSet<blake3::Hash>>>,
 }
 
 impl Default for Highlighter {
@@ -143,6 +146,17 @@ impl Highlighter {
             syntaxes: OnceLock::new(),
             class_theme: theme::class_theme(),
             cache: Mutex::new(HashMap::new()),
+            seen_once: None,
+        }
+    }
+
+    /// For a one-shot build, which renders each note once: a block's HTML is cached only
+    /// from its second sighting, so the cache holds the repeated blocks, not a copy of
+    /// every highlighted block of the site (`ARCHITECTURE.md`, "Streaming output").
+    pub fn for_one_shot() -> Self {
+        Highlighter {
+            seen_once: Some(Mutex::new(std::collections::HashSet::new())),
+            ..Self::new()
         }
     }
 
@@ -213,6 +227,11 @@ impl Highlighter {
         };
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;
+        }
+        if let Some(seen) = &self.seen_once {
+            if seen.lock().is_ok_and(|mut s| s.insert(key)) {
+                return self.highlight_uncached(index, code).into();
+            }
         }
         let html: Arc<str> = self.highlight_uncached(index, code).into();
         if let Ok(mut cache) = self.cache.lock() {
@@ -356,6 +375,23 @@ mod tests {
             Lang::Known { index, .. } => index,
             other => panic!("{word}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_one_shot_highlighter_caches_only_repeated_blocks() {
+        let h = Highlighter::for_one_shot();
+        let rust = index_of(&h, "rust");
+        let expected = Highlighter::new().highlight(rust, "fn main() {}\n");
+        let cached = || h.cache.lock().unwrap().len();
+        assert_eq!(h.highlight(rust, "fn main() {}\n"), expected);
+        assert!(!h.highlight(rust, "let x = 1;\n").is_empty());
+        assert_eq!(cached(), 0, "blocks seen once are not kept");
+        assert_eq!(h.highlight(rust, "fn main() {}\n"), expected);
+        assert_eq!(cached(), 1);
+        assert!(Arc::ptr_eq(
+            &h.highlight(rust, "fn main() {}\n"),
+            &h.highlight(rust, "fn main() {}\n")
+        ));
     }
 
     #[test]
