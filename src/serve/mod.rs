@@ -234,7 +234,7 @@ impl Rebuilder {
     fn run(mut self, rx: mpsc::Receiver<watch::Changes>, mut before: impl FnMut(&watch::Changes)) {
         while let Ok(mut changes) = rx.recv() {
             // Let a burst finish: keep merging while batches keep coming.
-            while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
+            while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
                 changes.paths.extend(more.paths);
             }
             before(&changes);
