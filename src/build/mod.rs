@@ -1,6 +1,7 @@
 //! Orchestrates a build: config → sources → parallel per-note render → site passes →
 //! templates → output plan → atomic write. Also the `check`-style dry run (no write).
 
+pub mod cache;
 pub mod progress;
 
 use crate::build::progress::Progress;
@@ -40,6 +41,9 @@ pub struct BuildOptions {
     pub skip_search: bool,
     /// Print each stage's time on stderr (`--timings`; also `CHEATGEN_TIMINGS=1`).
     pub timings: bool,
+    /// Use the persisted cache `.cheatgen-cache/` (`build` reads and writes it, `check`
+    /// only reads it). Off for library callers; the CLI turns it on unless `--no-cache`.
+    pub cache: bool,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +54,9 @@ pub struct BuildReport {
     pub output_dir: PathBuf,
     pub write: WriteStats,
     pub elapsed: Duration,
+    /// One line per problem with the persisted cache (ignored or not saved): warnings that
+    /// never fail a build, not diagnostics about the notes (so `--strict` ignores them).
+    pub cache_warnings: Vec<String>,
 }
 
 impl BuildReport {
@@ -97,12 +104,26 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let (config, _) = load_config(opts)?;
     let out = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let mut session = output::OutputSession::open(&out, &opts.root, opts.force)?;
-    let planned = plan(opts, &Highlighter::new())?;
+    let (hl, mut memo, mut cache_warnings) = (Highlighter::new(), BuildCache::default(), vec![]);
+    let mut timings = Timings::new(opts.timings);
+    let persisted = cache::load(opts, &mut memo, &hl, &mut cache_warnings);
+    timings.lap("cache load");
+    let planned = plan_cached(opts, &hl, &mut memo)?;
+    timings.note(&cache::summary(
+        &memo,
+        &hl,
+        persisted.as_ref().map(|p| &p.1),
+    ));
     let mut report = planned.report;
     report.diagnostics.splice(0..0, session.warnings.drain(..));
     let mut timings = Timings::new(opts.timings);
     report.write = session.publish(&planned.plan)?;
     timings.lap("write");
+    if let Some((cache, loaded)) = &persisted {
+        cache.store_if_changed(&memo, &hl, loaded, &mut cache_warnings);
+        timings.lap("cache store");
+    }
+    report.cache_warnings = cache_warnings;
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -110,7 +131,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// Everything a build validates, without touching the output directory.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let mut report = plan(opts, &Highlighter::new())?.report;
+    let (hl, mut memo, mut cache_warnings) = (Highlighter::new(), BuildCache::default(), vec![]);
+    // Read, never written: `check` changes no file.
+    cache::load(opts, &mut memo, &hl, &mut cache_warnings);
+    let mut report = plan_cached(opts, &hl, &mut memo)?.report;
+    report.cache_warnings = cache_warnings;
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -260,7 +285,10 @@ pub fn plan_cached(
         .par_iter()
         .map(|n| {
             let r = match cached.get(&n.rel_path) {
-                Some(c) if c.hash == n.hash => Ok((Arc::clone(c), false)),
+                // The display path too: diagnostics carry it, and it follows `--root`.
+                Some(c) if c.hash == n.hash && c.display_path == n.display_path => {
+                    Ok((Arc::clone(c), false))
+                }
                 _ => render_note(n, md_opts, hl).map(|r| (Arc::new(r), true)),
             };
             progress.tick();
@@ -379,6 +407,7 @@ pub fn plan_cached(
         output_dir: output_dir.clone(),
         write: WriteStats::default(),
         elapsed: started.elapsed(),
+        cache_warnings: Vec::new(),
     };
     Ok(Planned {
         plan,
@@ -491,6 +520,13 @@ impl Timings {
         if let Some(t) = &mut self.0 {
             eprintln!("timing: {phase}: {:.3}s", t.elapsed().as_secs_f64());
             *t = Instant::now();
+        }
+    }
+
+    /// A line that is not a stage time (what the cache reused).
+    fn note(&self, line: &str) {
+        if self.0.is_some() {
+            eprintln!("timing: {line}");
         }
     }
 }

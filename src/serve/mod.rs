@@ -1,6 +1,10 @@
 //! `cheatgen serve`: build, serve the output on 127.0.0.1, watch the sources, rebuild
 //! only what changed (`build::BuildCache`) and tell open browsers to reload.
 //!
+//! The persisted cache (`build::cache`) is loaded once before the first build and saved
+//! after it, then at most every `CACHE_STORE_EVERY` while edits come in (a few seconds
+//! after the last rebuild); edits of the last few seconds before Ctrl-C are not saved.
+//!
 //! The output on disk after any sequence of edits equals a clean build of the same
 //! sources (the cache only reuses byte-identical results). A rebuild with errors writes
 //! nothing: the last good site stays served and browsers show the errors in an overlay.
@@ -10,6 +14,7 @@ mod http;
 mod listen;
 pub mod watch;
 
+use crate::build::cache::{self, Loaded, PersistedCache};
 use crate::build::{self, BuildCache, BuildOptions};
 use crate::diagnostics::Diagnostic;
 use crate::note::highlight::Highlighter;
@@ -28,7 +33,12 @@ pub struct ServeOptions {
     pub port: u16,
     pub drafts: bool,
     pub open: bool,
+    /// Load and save the persisted cache `.cheatgen-cache/`.
+    pub cache: bool,
 }
+
+/// How often, at most, `serve` saves the persisted cache while edits come in.
+const CACHE_STORE_EVERY: Duration = Duration::from_secs(5);
 
 /// How many ports after the asked one to try when it is taken.
 const PORT_TRIES: u16 = 20;
@@ -85,6 +95,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
         drafts: opts.drafts,
         progress: true,
         skip_search: true,
+        cache: opts.cache,
         ..BuildOptions::default()
     };
 
@@ -97,6 +108,9 @@ async fn serve(opts: &ServeOptions) -> i32 {
         events: events.clone(),
         error: Arc::clone(&error),
         session: None,
+        persisted: None,
+        last_store: Instant::now(),
+        store_due: false,
     };
     let started = Instant::now();
     let output = match rebuilder.first_build() {
@@ -191,10 +205,20 @@ struct Rebuilder {
     error: Arc<Mutex<Option<String>>>,
     /// The output directory's lock and manifest, from the first build on.
     session: Option<output::OutputSession>,
+    /// The site's persisted cache, when in use.
+    persisted: Option<(PersistedCache, Loaded)>,
+    last_store: Instant,
+    /// Rebuilds happened since the cache was last saved.
+    store_due: bool,
 }
 
 impl Rebuilder {
     fn first_build(&mut self) -> Result<PathBuf, i32> {
+        let mut warnings = Vec::new();
+        self.persisted = cache::load(&self.opts, &mut self.cache, &self.hl, &mut warnings);
+        for w in &warnings {
+            eprintln!("{w}");
+        }
         let planned = match build::plan_cached(&self.opts, &self.hl, &mut self.cache) {
             Ok(p) => p,
             Err(e) => {
@@ -223,19 +247,54 @@ impl Rebuilder {
         if planned.report.errors() > 0 {
             self.set_error(Some(error_text(&planned.report.diagnostics)));
         }
+        if let Some((cache, loaded)) = &self.persisted {
+            cache.store_if_changed(&self.cache, &self.hl, loaded, &mut warnings);
+        }
+        self.store_cache_done(warnings);
         Ok(planned.output_dir)
+    }
+
+    /// Saves the persisted cache after rebuilds (see `CACHE_STORE_EVERY`).
+    fn store_cache(&mut self) {
+        let mut warnings = Vec::new();
+        if let Some((cache, _)) = &self.persisted {
+            cache.store(&self.cache, &self.hl, &mut warnings);
+        }
+        self.store_cache_done(warnings);
+    }
+
+    fn store_cache_done(&mut self, warnings: Vec<String>) {
+        for w in &warnings {
+            eprintln!("{w}");
+        }
+        self.last_store = Instant::now();
+        self.store_due = false;
     }
 
     /// Rebuild loop: one rebuild per batch of changes, batches that arrive during a
     /// rebuild are merged into the next one (a `git checkout` gives one or two rebuilds).
     fn run(mut self, rx: mpsc::Receiver<watch::Changes>, mut before: impl FnMut(&watch::Changes)) {
-        while let Ok(mut changes) = rx.recv() {
+        loop {
+            let next = if self.store_due {
+                rx.recv_timeout(CACHE_STORE_EVERY.saturating_sub(self.last_store.elapsed()))
+            } else {
+                rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+            };
+            let mut changes = match next {
+                Ok(changes) => changes,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.store_cache();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             // Let a burst finish: keep merging while batches keep coming.
             while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
                 changes.paths.extend(more.paths);
             }
             before(&changes);
             self.rebuild(&changes);
+            self.store_due = self.persisted.is_some();
         }
     }
 

@@ -9,13 +9,14 @@
 //!
 //! The syntax set is loaded once, lazily, on the first code block of a build. Identical
 //! (language, code) pairs are highlighted once per `Highlighter` (one per build or serve
-//! session) and then served from a small cache.
+//! session) and then served from its `HighlightCache`, which the build cache persists.
 
+pub mod cache;
 mod theme;
 
 use crate::error::Error;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use cache::HighlightCache;
+use std::sync::{Arc, OnceLock};
 use syntect::highlighting::{
     HighlightState, Highlighter as ThemeHighlighter, RangedHighlightIterator, Theme,
 };
@@ -128,7 +129,7 @@ pub enum Lang {
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     class_theme: Theme,
-    cache: Mutex<HashMap<blake3::Hash, Arc<str>>>,
+    cache: HighlightCache,
 }
 
 impl Default for Highlighter {
@@ -142,8 +143,18 @@ impl Highlighter {
         Highlighter {
             syntaxes: OnceLock::new(),
             class_theme: theme::class_theme(),
-            cache: Mutex::new(HashMap::new()),
+            cache: HighlightCache::new(palette_identity()),
         }
+    }
+
+    /// The (language, code) → HTML cache of this highlighter.
+    pub fn cache(&self) -> &HighlightCache {
+        &self.cache
+    }
+
+    /// Full name of the syntax at `index` (`Bourne Again Shell (bash)`).
+    pub fn syntax_name(&self, index: usize) -> Option<&str> {
+        Some(self.syntaxes().syntaxes().get(index)?.name.as_str())
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
@@ -205,19 +216,15 @@ impl Highlighter {
 
     /// Highlights `code` as the syntax at `index`; returns the inner HTML of a `<code>`.
     pub fn highlight(&self, index: usize, code: &str) -> Arc<str> {
-        let key = {
-            let mut h = blake3::Hasher::new();
-            h.update(&(index as u64).to_le_bytes());
-            h.update(code.as_bytes());
-            h.finalize()
+        let Some(syntax) = self.syntaxes().syntaxes().get(index) else {
+            return escape(code).into();
         };
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        let key = self.cache.key(&syntax.name, code);
+        if let Some(hit) = self.cache.get(&key) {
             return hit;
         }
         let html: Arc<str> = self.highlight_uncached(index, code).into();
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, html.clone());
-        }
+        self.cache.insert(key, Arc::clone(&html));
         html
     }
 
@@ -313,6 +320,20 @@ impl Runs {
         escape_into(&mut self.out, &self.gap);
         self.out
     }
+}
+
+/// Identity of the class palette and the highlighting code that uses it: cached HTML made
+/// with another palette is never reused.
+fn palette_identity() -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(b"cheatgen flat class runs v1");
+    for (class, selectors, scope) in PALETTE {
+        for part in [class, selectors, scope] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.finalize()
 }
 
 /// Short label for a syntax: `Bourne Again Shell (bash)` → `bash`.

@@ -1,0 +1,266 @@
+//! The persisted build cache, `.cheatgen-cache/` at the site root (see `file` for the format
+//! and the folder's safety rules).
+//!
+//! It holds what the pure per-note stage produced — each note's `RenderedNote`, reused when
+//! the note's path, display path and bytes are unchanged — and the highlight cache entries
+//! of the notes' code blocks, so a changed note re-highlights only its changed blocks. Both
+//! are valid for one cheatgen build (the version field) and one `cache_key` (config and
+//! theme). `build` loads it before planning and stores it after a successful write,
+//! `check` only loads it, `serve` loads it once and stores it after its builds (see
+//! `serve`). Anything wrong with it is one warning line and a build from scratch.
+
+pub mod file;
+
+use crate::build::{fingerprint, load_config, BuildCache, BuildOptions};
+use crate::config::Config;
+use crate::note::highlight::Highlighter;
+use crate::note::RenderedNote;
+use crate::render::templates::Theme;
+use file::{CacheDir, Rejected};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+
+/// What the cached renders depend on besides the notes: the config and the theme's files.
+/// The base URL is left out (`serve` overrides it with its own address, and per-note renders
+/// never see it), so `serve` and `build` share one cache.
+pub fn cache_key(config: &Config, theme: &Theme) -> blake3::Hash {
+    let mut config = config.clone();
+    config.base_url.clear();
+    let mut h = blake3::Hasher::new();
+    h.update(toml::to_string(&config).unwrap_or_default().as_bytes());
+    for (name, bytes) in &theme.files {
+        h.update(&(name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    }
+    h.finalize()
+}
+
+/// The payload. Each note is encoded on its own, so one that no longer decodes (say, a
+/// diagnostic code this build does not know) costs only its own re-render.
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    notes: Vec<StoredNote>,
+    highlights: Vec<StoredHighlight>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredNote {
+    rel_path: String,
+    /// postcard of `RenderedNote`.
+    note: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredHighlight {
+    key: [u8; 32],
+    html: String,
+}
+
+/// An open cache for one site and key.
+pub struct PersistedCache {
+    dir: CacheDir,
+    key: blake3::Hash,
+    version: String,
+    /// `path: warning: ` prefix of this cache's warning lines.
+    label: String,
+}
+
+/// `root/rel` as diagnostics show paths (`.cheatgen-cache/build.bin` for the root `.`).
+fn shown(root: &Path, rel: &str) -> String {
+    let s = root.join(rel).to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// What was loaded from the cache file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Loaded {
+    /// The file was read and trusted.
+    pub valid: bool,
+    pub notes: usize,
+    pub highlights: usize,
+}
+
+/// The `--timings` line saying what the build reused: the proof that the cache works.
+pub fn summary(memo: &BuildCache, hl: &Highlighter, loaded: Option<&Loaded>) -> String {
+    let counts = hl.cache().counts();
+    let from_file = match loaded {
+        Some(l) if l.valid => format!("{} notes, {} highlights loaded", l.notes, l.highlights),
+        Some(_) => "nothing loaded".into(),
+        None => "not used".into(),
+    };
+    format!(
+        "cache: {} notes rendered, {} from cache; {} code blocks highlighted, {} from cache ({from_file})",
+        memo.rendered,
+        memo.notes.len() - memo.rendered,
+        counts.highlighted,
+        counts.reused,
+    )
+}
+
+/// Opens the site's cache (unless `opts.cache` is off) and seeds `memo` and `hl` from it.
+/// `None` when there is no usable cache folder; each problem is one line in `warnings`.
+pub fn load(
+    opts: &BuildOptions,
+    memo: &mut BuildCache,
+    hl: &Highlighter,
+    warnings: &mut Vec<String>,
+) -> Option<(PersistedCache, Loaded)> {
+    if !opts.cache {
+        return None;
+    }
+    // A bad config or theme is the plan's error to report; without them there is no key.
+    let (config, site_url) = load_config(opts).ok()?;
+    let theme = Theme::load(&opts.root, &config.theme).ok()?;
+    let output = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
+    let cache = PersistedCache::open(&opts.root, &output, cache_key(&config, &theme), warnings)?;
+    let mut loaded = Loaded::default();
+    if let Some(payload) = cache.read(warnings) {
+        memo.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
+        loaded.valid = true;
+        let notes: Vec<RenderedNote> = payload
+            .notes
+            .par_iter()
+            .filter_map(|n| {
+                let note: RenderedNote = postcard::from_bytes(&n.note).ok()?;
+                (note.rel_path == n.rel_path).then_some(note)
+            })
+            .collect();
+        loaded.notes = notes.len();
+        loaded.highlights = payload.highlights.len();
+        memo.notes = notes
+            .into_iter()
+            .map(|n| (n.rel_path.clone(), Arc::new(n)))
+            .collect();
+        hl.cache().seed(
+            payload
+                .highlights
+                .into_iter()
+                .map(|h| (blake3::Hash::from_bytes(h.key), Arc::from(h.html))),
+        );
+    }
+    Some((cache, loaded))
+}
+
+impl PersistedCache {
+    fn open(
+        root: &Path,
+        output: &Path,
+        key: blake3::Hash,
+        warnings: &mut Vec<String>,
+    ) -> Option<PersistedCache> {
+        let label = format!(
+            "{}: warning: ",
+            shown(root, &format!("{}/{}", file::DIR, file::FILE))
+        );
+        let dir = match CacheDir::at(root) {
+            Ok(d) => d,
+            Err(why) => {
+                warnings.push(format!("{}: warning: {why}", shown(root, file::DIR)));
+                return None;
+            }
+        };
+        // The cache must never be inside the output (a build replaces that folder) nor hold it.
+        let (out, cache_dir) = (
+            crate::output::canonical_lenient(output),
+            crate::output::canonical_lenient(&dir.dir),
+        );
+        if out.starts_with(&cache_dir) || cache_dir.starts_with(&out) {
+            warnings.push(format!(
+                "{label}the output folder {} overlaps the cache folder; the cache is not used",
+                output.display()
+            ));
+            return None;
+        }
+        Some(PersistedCache {
+            dir,
+            key,
+            version: file::build_version(),
+            label,
+        })
+    }
+
+    fn read(&self, warnings: &mut Vec<String>) -> Option<Payload> {
+        let rejected = match self.dir.read() {
+            Ok(None) => return None,
+            Ok(Some(bytes)) => match file::decode(&bytes, &self.version, &self.key) {
+                Ok(payload) => match postcard::from_bytes::<Payload>(payload) {
+                    Ok(p) => return Some(p),
+                    Err(e) => Rejected::BadPayload(e.to_string()),
+                },
+                Err(why) => why,
+            },
+            Err(why) => why,
+        };
+        warnings.push(format!(
+            "{}ignored ({rejected}); building without it",
+            self.label
+        ));
+        None
+    }
+
+    /// `store`, unless the build reused every note it loaded and no note went away: then
+    /// the file already holds exactly this (a build with nothing changed writes nothing).
+    pub fn store_if_changed(
+        &self,
+        memo: &BuildCache,
+        hl: &Highlighter,
+        loaded: &Loaded,
+        warnings: &mut Vec<String>,
+    ) {
+        let unchanged = loaded.valid && memo.rendered == 0 && memo.notes.len() == loaded.notes;
+        if !unchanged {
+            self.store(memo, hl, warnings);
+        }
+    }
+
+    /// Saves `memo`'s notes and the highlight entries their code blocks use. A failure is
+    /// one line in `warnings`, never a failed build. Returns the bytes written.
+    pub fn store(
+        &self,
+        memo: &BuildCache,
+        hl: &Highlighter,
+        warnings: &mut Vec<String>,
+    ) -> Option<u64> {
+        let mut notes: Vec<&Arc<RenderedNote>> = memo.notes.values().collect();
+        notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        let highlights = hl
+            .cache()
+            .entries_for(notes.iter().flat_map(|n| n.code_blocks.iter()))
+            .into_iter()
+            .map(|(key, html)| StoredHighlight {
+                key: *key.as_bytes(),
+                html: html.to_string(),
+            })
+            .collect();
+        let notes = notes
+            .par_iter()
+            .filter_map(|n| {
+                Some(StoredNote {
+                    rel_path: n.rel_path.clone(),
+                    note: postcard::to_allocvec(n.as_ref()).ok()?,
+                })
+            })
+            .collect();
+        let payload = Payload { notes, highlights };
+        let written = postcard::to_allocvec(&payload)
+            .map_err(|e| e.to_string())
+            .map(|p| file::encode(&self.version, &self.key, &p))
+            .and_then(|bytes| {
+                self.dir
+                    .write(&bytes)
+                    .map(|()| bytes.len() as u64)
+                    .map_err(|e| e.to_string())
+            });
+        match written {
+            Ok(n) => Some(n),
+            Err(e) => {
+                warnings.push(format!("{}not saved: {e}", self.label));
+                None
+            }
+        }
+    }
+}
