@@ -232,15 +232,25 @@ fn with_version(file: &[u8], version: &str) -> Vec<u8> {
 }
 
 #[test]
+fn cache_warnings_do_not_fail_a_strict_build() {
+    let site = Site::empty();
+    site.write("content/a.md", "# A\n\n```python\nx = 1\n```\n");
+    site.write(CACHE_FILE, "garbage");
+    let (code, stderr) = site.build(&["--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(cache_warnings(&stderr).len(), 1, "{stderr}");
+}
+
+#[test]
 fn a_cache_from_an_older_cheatgen_is_ignored() {
     spoiled_cache_is_ignored(
         |_, file| {
             let len = u16::from_le_bytes([file[12], file[13]]) as usize;
             let current = String::from_utf8(file[14..14 + len].to_vec()).unwrap();
             assert!(current.starts_with(env!("CARGO_PKG_VERSION")), "{current}");
-            with_version(&file, "0.0.1 (build 000000000000)")
+            with_version(&file, "0.0.1, build 000000000000")
         },
-        "written by cheatgen 0.0.1 (build 000000000000), this is ",
+        "written by cheatgen 0.0.1, build 000000000000, this is 0.",
     );
 }
 

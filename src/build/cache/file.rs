@@ -67,9 +67,10 @@ impl fmt::Display for Rejected {
     }
 }
 
-/// This binary's identity in the version field: the release version, plus the size and
-/// modification time of the executable, so that two builds of one version (a developer's
-/// `cargo build`) never share renders.
+/// This binary's identity in the version field: the release version and commit (as
+/// `--version` shows them), plus the size and modification time of the executable, so that
+/// two builds of one commit (a developer's `cargo build` of uncommitted edits) never share
+/// renders.
 pub fn build_version() -> String {
     let build = std::env::current_exe()
         .and_then(std::fs::metadata)
@@ -85,7 +86,11 @@ pub fn build_version() -> String {
             h.finalize().to_hex()[..12].to_string()
         })
         .unwrap_or_else(|_| "unknown".into());
-    format!("{} (build {build})", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{}{}, build {build}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CHEATGEN_COMMIT_SUFFIX")
+    )
 }
 
 /// The whole file for `payload`.

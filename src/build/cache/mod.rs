@@ -40,24 +40,27 @@ pub fn cache_key(config: &Config, theme: &Theme) -> blake3::Hash {
 }
 
 /// The payload. Each note is encoded on its own, so one that no longer decodes (say, a
-/// diagnostic code this build does not know) costs only its own re-render.
+/// diagnostic code this build does not know) costs only its own re-render. Borrowed from
+/// the file's bytes when read, so loading copies each note once.
 #[derive(Serialize, Deserialize)]
-struct Payload {
-    notes: Vec<StoredNote>,
-    highlights: Vec<StoredHighlight>,
+struct Payload<'f> {
+    #[serde(borrow)]
+    notes: Vec<StoredNote<'f>>,
+    #[serde(borrow)]
+    highlights: Vec<StoredHighlight<'f>>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredNote {
-    rel_path: String,
+struct StoredNote<'f> {
+    rel_path: &'f str,
     /// postcard of `RenderedNote`.
-    note: Vec<u8>,
+    note: &'f [u8],
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredHighlight {
+struct StoredHighlight<'f> {
     key: [u8; 32],
-    html: String,
+    html: &'f str,
 }
 
 /// An open cache for one site and key.
@@ -118,14 +121,15 @@ pub fn load(
     let output = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let cache = PersistedCache::open(&opts.root, &output, cache_key(&config, &theme), warnings)?;
     let mut loaded = Loaded::default();
-    if let Some(payload) = cache.read(warnings) {
+    let bytes = cache.read(warnings);
+    if let Some(payload) = bytes.as_deref().and_then(|b| cache.decode(b, warnings)) {
         memo.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
         loaded.valid = true;
         let notes: Vec<RenderedNote> = payload
             .notes
             .par_iter()
             .filter_map(|n| {
-                let note: RenderedNote = postcard::from_bytes(&n.note).ok()?;
+                let note: RenderedNote = postcard::from_bytes(n.note).ok()?;
                 (note.rel_path == n.rel_path).then_some(note)
             })
             .collect();
@@ -183,23 +187,35 @@ impl PersistedCache {
         })
     }
 
-    fn read(&self, warnings: &mut Vec<String>) -> Option<Payload> {
-        let rejected = match self.dir.read() {
-            Ok(None) => return None,
-            Ok(Some(bytes)) => match file::decode(&bytes, &self.version, &self.key) {
-                Ok(payload) => match postcard::from_bytes::<Payload>(payload) {
-                    Ok(p) => return Some(p),
-                    Err(e) => Rejected::BadPayload(e.to_string()),
-                },
-                Err(why) => why,
+    /// The file's bytes, when there is one that can be read at all.
+    fn read(&self, warnings: &mut Vec<String>) -> Option<Vec<u8>> {
+        match self.dir.read() {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                self.ignored(&why, warnings);
+                None
+            }
+        }
+    }
+
+    /// The payload of `file`, if every check passes.
+    fn decode<'f>(&self, file: &'f [u8], warnings: &mut Vec<String>) -> Option<Payload<'f>> {
+        let rejected = match file::decode(file, &self.version, &self.key) {
+            Ok(payload) => match postcard::from_bytes::<Payload>(payload) {
+                Ok(p) => return Some(p),
+                Err(e) => Rejected::BadPayload(e.to_string()),
             },
             Err(why) => why,
         };
+        self.ignored(&rejected, warnings);
+        None
+    }
+
+    fn ignored(&self, why: &Rejected, warnings: &mut Vec<String>) {
         warnings.push(format!(
-            "{}ignored ({rejected}); building without it",
+            "{}ignored ({why}); building without it",
             self.label
         ));
-        None
     }
 
     /// `store`, unless the build reused every note it loaded and no note went away: then
@@ -229,20 +245,20 @@ impl PersistedCache {
         notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let highlights = hl
             .cache()
-            .entries_for(notes.iter().flat_map(|n| n.code_blocks.iter()))
-            .into_iter()
+            .entries_for(notes.iter().flat_map(|n| n.code_blocks.iter()));
+        let encoded: Vec<(&str, Vec<u8>)> = notes
+            .par_iter()
+            .filter_map(|n| Some((n.rel_path.as_str(), postcard::to_allocvec(n.as_ref()).ok()?)))
+            .collect();
+        let notes = encoded
+            .iter()
+            .map(|(rel_path, note)| StoredNote { rel_path, note })
+            .collect();
+        let highlights = highlights
+            .iter()
             .map(|(key, html)| StoredHighlight {
                 key: *key.as_bytes(),
-                html: html.to_string(),
-            })
-            .collect();
-        let notes = notes
-            .par_iter()
-            .filter_map(|n| {
-                Some(StoredNote {
-                    rel_path: n.rel_path.clone(),
-                    note: postcard::to_allocvec(n.as_ref()).ok()?,
-                })
+                html,
             })
             .collect();
         let payload = Payload { notes, highlights };
