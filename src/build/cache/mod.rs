@@ -280,3 +280,60 @@ impl PersistedCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::note::markdown::MarkdownOptions;
+    use crate::note::render_note;
+    use crate::note::source::NoteSource;
+
+    fn rendered(text: &str) -> RenderedNote {
+        let src = NoteSource {
+            rel_path: "dir/a.md".into(),
+            display_path: "content/dir/a.md".into(),
+            text: text.into(),
+            hash: blake3::hash(text.as_bytes()),
+        };
+        render_note(&src, MarkdownOptions::default(), &Highlighter::new()).unwrap()
+    }
+
+    #[test]
+    fn a_rendered_note_round_trips_exactly() {
+        // Front matter with free-form values, links, code, and several diagnostics.
+        let note = rendered(
+            "---\ntitle: A\ntags: [x, y]\nweight: 3\nextra_thing: {n: [1, 2.5, null], s: \"t\"}\n\
+             intro: \"Intro with [a link](b.md)\"\n---\n## Card\n\n```pyhton\nx = 1\n```\n\n\
+             ```rust {2}\nfn a() {}\nfn b() {}\n```\n\nSee [[Other#Part]] and [bad](javascript:alert(1)).\n\0\n",
+        );
+        assert!(note.diagnostics.len() >= 2, "{:?}", note.diagnostics);
+        assert!(!note.front_matter.extra.is_empty());
+        let bytes = postcard::to_allocvec(&note).unwrap();
+        let back: RenderedNote = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, note);
+    }
+
+    #[test]
+    fn arbitrary_payloads_behind_a_valid_header_never_panic() {
+        let key = blake3::hash(b"k");
+        let mut seed = blake3::hash(b"seed");
+        for round in 0..300 {
+            seed = blake3::hash(seed.as_bytes());
+            let len = (seed.as_bytes()[0] as usize) * (round % 7 + 1);
+            let mut junk = Vec::with_capacity(len);
+            let mut block = seed;
+            while junk.len() < len {
+                block = blake3::hash(block.as_bytes());
+                junk.extend_from_slice(block.as_bytes());
+            }
+            junk.truncate(len);
+            let file = file::encode("v", &key, &junk);
+            let payload = file::decode(&file, "v", &key).unwrap();
+            if let Ok(p) = postcard::from_bytes::<Payload>(payload) {
+                for n in p.notes {
+                    let _ = postcard::from_bytes::<RenderedNote>(n.note);
+                }
+            }
+        }
+    }
+}
