@@ -121,8 +121,10 @@ pub fn load(
     let output = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
     let cache = PersistedCache::open(&opts.root, &output, cache_key(&config, &theme), warnings)?;
     let mut loaded = Loaded::default();
-    let bytes = cache.read(warnings);
-    if let Some(payload) = bytes.as_deref().and_then(|b| cache.decode(b, warnings)) {
+    let file = cache.read(warnings);
+    let mut plain = Vec::new();
+    let payload = file.and_then(|f| cache.decode(&f, &mut plain, warnings));
+    if let Some(payload) = payload {
         memo.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
         loaded.valid = true;
         let notes: Vec<RenderedNote> = payload
@@ -199,16 +201,28 @@ impl PersistedCache {
     }
 
     /// The payload of `file`, if every check passes.
-    fn decode<'f>(&self, file: &'f [u8], warnings: &mut Vec<String>) -> Option<Payload<'f>> {
-        let rejected = match file::decode(file, &self.version, &self.key) {
-            Ok(payload) => match postcard::from_bytes::<Payload>(payload) {
-                Ok(p) => return Some(p),
-                Err(e) => Rejected::BadPayload(e.to_string()),
-            },
-            Err(why) => why,
+    /// `plain` holds the decompressed payload that the result borrows from.
+    fn decode<'f>(
+        &self,
+        file: &[u8],
+        plain: &'f mut Vec<u8>,
+        warnings: &mut Vec<String>,
+    ) -> Option<Payload<'f>> {
+        let decoded = match file::decode(file, &self.version, &self.key) {
+            Ok(payload) => payload,
+            Err(why) => {
+                self.ignored(&why, warnings);
+                return None;
+            }
         };
-        self.ignored(&rejected, warnings);
-        None
+        *plain = decoded;
+        match postcard::from_bytes::<Payload>(plain) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.ignored(&Rejected::BadPayload(e.to_string()), warnings);
+                None
+            }
+        }
     }
 
     fn ignored(&self, why: &Rejected, warnings: &mut Vec<String>) {
@@ -329,7 +343,7 @@ mod tests {
             junk.truncate(len);
             let file = file::encode("v", &key, &junk);
             let payload = file::decode(&file, "v", &key).unwrap();
-            if let Ok(p) = postcard::from_bytes::<Payload>(payload) {
+            if let Ok(p) = postcard::from_bytes::<Payload>(&payload) {
                 for n in p.notes {
                     let _ = postcard::from_bytes::<RenderedNote>(n.note);
                 }
