@@ -467,3 +467,39 @@ fn init_ignores_the_cache_folder() {
     let ignore = std::fs::read_to_string(dir.path().join("site/.gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "/.cheatgen-cache/"), "{ignore}");
 }
+
+/// Every fixture site (callouts, tables, wikilinks, front matter intros, bad input, …):
+/// a build from the cache equals a build without it, byte for byte, diagnostics included.
+#[test]
+fn fixture_sites_build_identically_from_the_cache() {
+    for case in [
+        "dialect",
+        "look",
+        "crosslinks",
+        "messy",
+        "bad-input",
+        "links",
+    ] {
+        let site = Site::fixture(case);
+        let (code, uncached) = site.build(&["--no-cache"]);
+        let clean = site.snapshot();
+        site.build(&[]);
+        std::fs::remove_dir_all(site.public()).unwrap();
+        let (cached_code, cached) = site.build(&["--timings"]);
+        let line = cache_line(&cached);
+        assert!(
+            line.starts_with("timing: cache: 0 notes rendered") && !line.contains(" 0 from cache;"),
+            "{case}: {cached}"
+        );
+        assert_eq!(cached_code, code, "{case}");
+        let diagnostics = |stderr: &str| -> Vec<String> {
+            stderr
+                .lines()
+                .filter(|l| l.contains(": warning: ") || l.contains(": error: "))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(diagnostics(&cached), diagnostics(&uncached), "{case}");
+        assert_eq!(site.snapshot(), clean, "{case}");
+    }
+}
