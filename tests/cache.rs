@@ -503,3 +503,19 @@ fn fixture_sites_build_identically_from_the_cache() {
         assert_eq!(site.snapshot(), clean, "{case}");
     }
 }
+
+#[test]
+fn an_output_folder_overlapping_the_cache_folder_turns_the_cache_off() {
+    let site = site();
+    let stderr = build(&site, &["-o", ".cheatgen-cache/site"]);
+    assert_eq!(
+        cache_warnings(&stderr),
+        [".cheatgen-cache/build.bin: warning: the output folder .cheatgen-cache/site overlaps the cache folder; the cache is not used"],
+        "{stderr}"
+    );
+    assert!(!site.root().join(CACHE_FILE).exists());
+    assert!(site
+        .root()
+        .join(".cheatgen-cache/site/index.html")
+        .is_file());
+}
