@@ -39,28 +39,52 @@ pub fn cache_key(config: &Config, theme: &Theme) -> blake3::Hash {
     h.finalize()
 }
 
-/// The payload. Each note is encoded on its own, so one that no longer decodes (say, a
-/// diagnostic code this build does not know) costs only its own re-render. Borrowed from
-/// the file's bytes when read, so loading copies each note once.
+/// The payload. Each note is encoded and LZ4-compressed on its own (in parallel, without
+/// ever holding the whole site's encoded notes at once), so one that no longer decodes
+/// (say, a diagnostic code this build does not know) costs only its own re-render.
+/// Borrowed from the file's bytes when read.
 #[derive(Serialize, Deserialize)]
 struct Payload<'f> {
     #[serde(borrow)]
     notes: Vec<StoredNote<'f>>,
+    /// Highlight entries, `Vec<([u8; 32], &str)>` in postcard, `HIGHLIGHT_CHUNK` a chunk.
     #[serde(borrow)]
-    highlights: Vec<StoredHighlight<'f>>,
+    highlights: Vec<Packed<'f>>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct StoredNote<'f> {
     rel_path: &'f str,
     /// postcard of `RenderedNote`.
-    note: &'f [u8],
+    #[serde(borrow)]
+    note: Packed<'f>,
 }
 
+/// LZ4-compressed bytes and their length before compression (rendered HTML shrinks
+/// several times).
 #[derive(Serialize, Deserialize)]
-struct StoredHighlight<'f> {
-    key: [u8; 32],
-    html: &'f str,
+struct Packed<'f> {
+    plain_len: u32,
+    lz4: &'f [u8],
+}
+
+const HIGHLIGHT_CHUNK: usize = 1024;
+/// A larger entry is not decompressed (the length is checked before allocating).
+const MAX_ENTRY_BYTES: u32 = 256 << 20;
+
+fn pack(plain: &[u8]) -> Option<(u32, Vec<u8>)> {
+    let len = u32::try_from(plain.len())
+        .ok()
+        .filter(|n| *n <= MAX_ENTRY_BYTES)?;
+    Some((len, lz4_flex::block::compress(plain)))
+}
+
+fn unpack(packed: &Packed) -> Option<Vec<u8>> {
+    if packed.plain_len > MAX_ENTRY_BYTES {
+        return None;
+    }
+    let plain = lz4_flex::block::decompress(packed.lz4, packed.plain_len as usize).ok()?;
+    (plain.len() == packed.plain_len as usize).then_some(plain)
 }
 
 /// An open cache for one site and key.
@@ -122,31 +146,38 @@ pub fn load(
     let cache = PersistedCache::open(&opts.root, &output, cache_key(&config, &theme), warnings)?;
     let mut loaded = Loaded::default();
     let file = cache.read(warnings);
-    let mut plain = Vec::new();
-    let payload = file.and_then(|f| cache.decode(&f, &mut plain, warnings));
-    if let Some(payload) = payload {
+    if let Some(payload) = file.as_deref().and_then(|f| cache.decode(f, warnings)) {
         memo.check_fingerprint(fingerprint(&config, &site_url, &theme, opts.drafts));
         loaded.valid = true;
         let notes: Vec<RenderedNote> = payload
             .notes
             .par_iter()
             .filter_map(|n| {
-                let note: RenderedNote = postcard::from_bytes(n.note).ok()?;
+                let note: RenderedNote = postcard::from_bytes(&unpack(&n.note)?).ok()?;
                 (note.rel_path == n.rel_path).then_some(note)
             })
             .collect();
         loaded.notes = notes.len();
-        loaded.highlights = payload.highlights.len();
         memo.notes = notes
             .into_iter()
             .map(|n| (n.rel_path.clone(), Arc::new(n)))
             .collect();
-        hl.cache().seed(
-            payload
-                .highlights
-                .into_iter()
-                .map(|h| (blake3::Hash::from_bytes(h.key), Arc::from(h.html))),
-        );
+        let chunks: Vec<Vec<(blake3::Hash, Arc<str>)>> = payload
+            .highlights
+            .par_iter()
+            .filter_map(|chunk| {
+                let plain = unpack(chunk)?;
+                let entries: Vec<([u8; 32], &str)> = postcard::from_bytes(&plain).ok()?;
+                Some(
+                    entries
+                        .into_iter()
+                        .map(|(key, html)| (blake3::Hash::from_bytes(key), Arc::from(html)))
+                        .collect(),
+                )
+            })
+            .collect();
+        loaded.highlights = chunks.iter().map(Vec::len).sum();
+        hl.cache().seed(chunks.into_iter().flatten());
     }
     Some((cache, loaded))
 }
@@ -201,28 +232,17 @@ impl PersistedCache {
     }
 
     /// The payload of `file`, if every check passes.
-    /// `plain` holds the decompressed payload that the result borrows from.
-    fn decode<'f>(
-        &self,
-        file: &[u8],
-        plain: &'f mut Vec<u8>,
-        warnings: &mut Vec<String>,
-    ) -> Option<Payload<'f>> {
-        let decoded = match file::decode(file, &self.version, &self.key) {
-            Ok(payload) => payload,
-            Err(why) => {
-                self.ignored(&why, warnings);
-                return None;
-            }
+    /// The payload of `file`, if every check passes.
+    fn decode<'f>(&self, file: &'f [u8], warnings: &mut Vec<String>) -> Option<Payload<'f>> {
+        let rejected = match file::decode(file, &self.version, &self.key) {
+            Ok(payload) => match postcard::from_bytes::<Payload>(payload) {
+                Ok(p) => return Some(p),
+                Err(e) => Rejected::BadPayload(e.to_string()),
+            },
+            Err(why) => why,
         };
-        *plain = decoded;
-        match postcard::from_bytes::<Payload>(plain) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                self.ignored(&Rejected::BadPayload(e.to_string()), warnings);
-                None
-            }
-        }
+        self.ignored(&rejected, warnings);
+        None
     }
 
     fn ignored(&self, why: &Rejected, warnings: &mut Vec<String>) {
@@ -260,19 +280,38 @@ impl PersistedCache {
         let highlights = hl
             .cache()
             .entries_for(notes.iter().flat_map(|n| n.code_blocks.iter()));
-        let encoded: Vec<(&str, Vec<u8>)> = notes
+        let packed_notes: Vec<(&str, (u32, Vec<u8>))> = notes
             .par_iter()
-            .filter_map(|n| Some((n.rel_path.as_str(), postcard::to_allocvec(n.as_ref()).ok()?)))
+            .filter_map(|n| {
+                let plain = postcard::to_allocvec(n.as_ref()).ok()?;
+                Some((n.rel_path.as_str(), pack(&plain)?))
+            })
             .collect();
-        let notes = encoded
+        let notes = packed_notes
             .iter()
-            .map(|(rel_path, note)| StoredNote { rel_path, note })
+            .map(|(rel_path, (plain_len, lz4))| StoredNote {
+                rel_path,
+                note: Packed {
+                    plain_len: *plain_len,
+                    lz4,
+                },
+            })
             .collect();
-        let highlights = highlights
+        let packed_highlights: Vec<(u32, Vec<u8>)> = highlights
+            .par_chunks(HIGHLIGHT_CHUNK)
+            .filter_map(|chunk| {
+                let entries: Vec<([u8; 32], &str)> = chunk
+                    .iter()
+                    .map(|(k, html)| (*k.as_bytes(), &**html))
+                    .collect();
+                pack(&postcard::to_allocvec(&entries).ok()?)
+            })
+            .collect();
+        let highlights = packed_highlights
             .iter()
-            .map(|(key, html)| StoredHighlight {
-                key: *key.as_bytes(),
-                html,
+            .map(|(plain_len, lz4)| Packed {
+                plain_len: *plain_len,
+                lz4,
             })
             .collect();
         let payload = Payload { notes, highlights };
@@ -328,6 +367,33 @@ mod tests {
     }
 
     #[test]
+    fn packed_entries_are_bounded_and_checked() {
+        let html = "<span class=\"k\">fn</span> main() {}\n".repeat(1000);
+        let (plain_len, lz4) = pack(html.as_bytes()).unwrap();
+        assert!(lz4.len() < html.len() / 4, "compressed to {}", lz4.len());
+        let packed = |plain_len| Packed {
+            plain_len,
+            lz4: &lz4,
+        };
+        assert_eq!(unpack(&packed(plain_len)).unwrap(), html.as_bytes());
+        // A forged length: refused before allocating, or found not to match.
+        for forged in [
+            u32::MAX,
+            MAX_ENTRY_BYTES + 1,
+            plain_len + 1,
+            plain_len - 1,
+            0,
+        ] {
+            assert!(unpack(&packed(forged)).is_none(), "{forged}");
+        }
+        assert!(unpack(&Packed {
+            plain_len: 10,
+            lz4: b"\xff\xff\xff"
+        })
+        .is_none());
+    }
+
+    #[test]
     fn arbitrary_payloads_behind_a_valid_header_never_panic() {
         let key = blake3::hash(b"k");
         let mut seed = blake3::hash(b"seed");
@@ -343,9 +409,11 @@ mod tests {
             junk.truncate(len);
             let file = file::encode("v", &key, &junk);
             let payload = file::decode(&file, "v", &key).unwrap();
-            if let Ok(p) = postcard::from_bytes::<Payload>(&payload) {
+            if let Ok(p) = postcard::from_bytes::<Payload>(payload) {
                 for n in p.notes {
-                    let _ = postcard::from_bytes::<RenderedNote>(n.note);
+                    if let Some(plain) = unpack(&n.note) {
+                        let _ = postcard::from_bytes::<RenderedNote>(&plain);
+                    }
                 }
             }
         }
