@@ -4,10 +4,10 @@
 //! library stays quiet and `check`, `build` and `serve` can present them their own way. Fatal
 //! conditions that stop a build (bad config, unwritable output) are `crate::error::Error`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -22,9 +22,72 @@ pub struct Diagnostic {
     pub line: u32,
     pub column: u32,
     pub severity: Severity,
-    /// Stable machine-readable code, e.g. `unknown-language`.
+    /// Stable machine-readable code, e.g. `unknown-language` (one of `KNOWN_CODES`).
     pub code: &'static str,
     pub message: String,
+}
+
+/// Every diagnostic code cheatgen emits. A diagnostic read back from the build cache
+/// must carry one of these (its code is a `&'static str`); a test keeps the list complete.
+pub const KNOWN_CODES: &[&str] = &[
+    "ambiguous-link",
+    "bad-path",
+    "bad-slug",
+    "broken-anchor",
+    "broken-link",
+    "duplicate-url",
+    "external-symlink",
+    "front-matter",
+    "liquid-tag",
+    "nul-byte",
+    "outside-content",
+    "output-conflict",
+    "reserved-url",
+    "style-block",
+    "symlink-into-output",
+    "symlink-loop",
+    "unknown-language",
+    "unreadable",
+    "unsafe-link",
+    "unsafe-path",
+    "untrusted-manifest",
+];
+
+/// A `Diagnostic` as read back (from the build cache): its code is checked against
+/// `KNOWN_CODES`, and any other text fails (the cached note holding it is rendered afresh).
+#[derive(Deserialize)]
+struct StoredDiagnostic {
+    path: String,
+    line: u32,
+    column: u32,
+    severity: Severity,
+    code: String,
+    message: String,
+}
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Diagnostic::try_from(StoredDiagnostic::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<StoredDiagnostic> for Diagnostic {
+    type Error = String;
+
+    fn try_from(d: StoredDiagnostic) -> Result<Self, String> {
+        let code = KNOWN_CODES
+            .iter()
+            .find(|c| **c == d.code)
+            .ok_or_else(|| format!("unknown diagnostic code {:?}", d.code))?;
+        Ok(Diagnostic {
+            path: d.path,
+            line: d.line,
+            column: d.column,
+            severity: d.severity,
+            code,
+            message: d.message,
+        })
+    }
 }
 
 impl Diagnostic {
@@ -73,7 +136,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A 1-based line/column position in a source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -165,5 +228,59 @@ mod tests {
         assert_eq!(d.to_string(), "content/a.md:12:3: warning: boom");
         let d = Diagnostic::error("content/a.md", Pos::FILE, "x", "bad");
         assert_eq!(d.to_string(), "content/a.md: error: bad");
+    }
+
+    /// Every dashed string literal within a few lines after a `Diagnostic::warning(`,
+    /// `Diagnostic::error(` or links' `broken(` call in the sources is a known code, so a
+    /// diagnostic never fails to come back from the build cache.
+    #[test]
+    fn known_codes_cover_every_code_in_the_sources() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = 0;
+        for entry in walkdir::WalkDir::new(&src)
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("tests.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            let text = text.split("#[cfg(test)]").next().unwrap_or("");
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let call = ["Diagnostic::warning(", "Diagnostic::error(", "broken("]
+                    .iter()
+                    .any(|c| line.contains(c));
+                if !call || line.contains("fn ") {
+                    continue;
+                }
+                for near in &lines[i..(i + 5).min(lines.len())] {
+                    for literal in near.split('"').skip(1).step_by(2) {
+                        let code_like = literal.contains('-')
+                            && literal.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                        if code_like {
+                            found += 1;
+                            assert!(
+                                KNOWN_CODES.contains(&literal),
+                                "{}: code {literal:?} is missing from KNOWN_CODES",
+                                path.display()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found >= 15, "the scan found only {found} codes");
+    }
+
+    #[test]
+    fn only_known_codes_deserialize() {
+        let d = Diagnostic::warning("content/a.md", Pos::new(2, 3), "nul-byte", "m");
+        let json = serde_json::to_string(&d).unwrap();
+        let back: Diagnostic = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, d);
+        let forged = json.replace("nul-byte", "made-up");
+        assert!(serde_json::from_str::<Diagnostic>(&forged).is_err());
     }
 }

@@ -90,6 +90,12 @@ pub struct Engine {
     site: Option<Site>,
     /// Link targets of the last full pass, for the body-only path (`serve` only).
     links: Option<crate::site::LinkIndex>,
+    /// The persisted cache (`.cheatgen-cache/`), when used, and what was loaded from it.
+    persisted: Option<(super::cache::PersistedCache, super::cache::Loaded)>,
+    /// Notes rendered afresh (not from a cache) by the last walk of `content/`.
+    rendered: usize,
+    /// Problems with the persisted cache, one line each (never a failed build).
+    pub(super) cache_warnings: Vec<String>,
     /// Output paths whose bytes changed since the caller last `commit`ted.
     pending: BTreeSet<String>,
     /// Content assets changed since the last commit (their `Copy` entry looks the same).
@@ -110,13 +116,16 @@ impl Engine {
         hl: Arc<Highlighter>,
     ) -> Result<Engine> {
         let inputs = Inputs::load(opts)?;
+        let mut notes = BTreeMap::new();
+        let mut cache_warnings = Vec::new();
+        let persisted = super::cache::load(opts, &mut notes, &hl, &mut cache_warnings);
         Ok(Engine {
             opts: opts.clone(),
             want,
             hl,
             inputs,
             assets: None,
-            notes: BTreeMap::new(),
+            notes,
             failed: BTreeMap::new(),
             content_assets: BTreeMap::new(),
             scan_diagnostics: Vec::new(),
@@ -127,6 +136,9 @@ impl Engine {
             search: super::search::SearchState::new(keep),
             site: None,
             links: None,
+            persisted,
+            rendered: 0,
+            cache_warnings,
             pending: BTreeSet::new(),
             assets_changed: false,
         })
@@ -276,7 +288,11 @@ impl Engine {
         src: NoteSource,
     ) -> (std::result::Result<Arc<RenderedNote>, Diagnostic>, bool) {
         match self.notes.get(&src.rel_path) {
-            Some(c) if c.hash == src.hash => (Ok(Arc::clone(c)), false),
+            // The display path too: a cache written with `--root` given otherwise would
+            // print diagnostics under the old path.
+            Some(c) if c.hash == src.hash && c.display_path == src.display_path => {
+                (Ok(Arc::clone(c)), false)
+            }
             _ => (
                 render_note(&src, self.inputs.md_opts, &self.hl).map(Arc::new),
                 true,
@@ -288,20 +304,26 @@ impl Engine {
     pub(super) fn scan(&mut self) -> Result<()> {
         let tree = source::scan(&self.opts.root, &self.inputs.ignore, &self.inputs.links)?;
         let progress = Progress::start(self.opts.progress, tree.notes.len());
-        let results: Vec<(String, std::result::Result<Arc<RenderedNote>, Diagnostic>)> = tree
+        let results: Vec<(
+            String,
+            std::result::Result<Arc<RenderedNote>, Diagnostic>,
+            bool,
+        )> = tree
             .notes
             .into_par_iter()
             .map(|n| {
                 let rel = n.rel_path.clone();
-                let (r, _) = self.render(n);
+                let (r, fresh) = self.render(n);
                 progress.tick();
-                (rel, r)
+                (rel, r, fresh)
             })
             .collect();
         progress.finish();
         self.notes.clear();
         self.failed.clear();
-        for (rel, r) in results {
+        // Notes that failed to render are not counted: they are never cached.
+        self.rendered = results.iter().filter(|r| r.2 && r.1.is_ok()).count();
+        for (rel, r, _) in results {
             match r {
                 Ok(n) => {
                     self.notes.insert(rel, n);
@@ -367,6 +389,7 @@ impl Engine {
             output_dir: self.inputs.output_dir.clone(),
             write: Default::default(),
             elapsed: started.elapsed(),
+            cache_warnings: self.take_cache_warnings(),
         };
         if let Some(old) = self.site.take() {
             self.note_changes(&old.files, &plan);
@@ -425,6 +448,44 @@ impl Engine {
         let css = self.hl.theme_css(&hl.light_theme, &hl.dark_theme)?;
         assets.add("syntax.css", css.into_bytes(), base);
         Ok(assets)
+    }
+
+    /// Saves the per-note renders to the persisted cache (if used); with `if_changed`,
+    /// only when this run rendered a note or lost one (a no-change build writes nothing).
+    pub fn store_cache(&mut self, if_changed: bool) {
+        let mut timings = Timings::new(self.opts.timings);
+        let loaded = self.persisted.as_ref().map(|p| &p.1);
+        timings.note(&super::cache::summary(
+            &self.notes,
+            self.rendered,
+            &self.hl,
+            loaded,
+        ));
+        let Some((cache, loaded)) = &self.persisted else {
+            return;
+        };
+        if if_changed {
+            cache.store_if_changed(
+                &self.notes,
+                self.rendered,
+                &self.hl,
+                loaded,
+                &mut self.cache_warnings,
+            );
+        } else {
+            cache.store(&self.notes, &self.hl, &mut self.cache_warnings);
+        }
+        timings.lap("cache store");
+    }
+
+    /// Cache problems since the last call, one line each.
+    pub fn take_cache_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.cache_warnings)
+    }
+
+    /// Whether a persisted cache is in use.
+    pub fn has_cache(&self) -> bool {
+        self.persisted.is_some()
     }
 
     /// Paths of the content assets (link targets).

@@ -3,6 +3,7 @@
 //! the search stage (`search`), progress bar and stage timings. `build` and `check` are
 //! the one-shot commands.
 
+pub mod cache;
 pub mod change;
 mod engine;
 mod fast;
@@ -36,6 +37,10 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Print each stage's time on stderr (`--timings`; also `CHEATGEN_TIMINGS=1`).
     pub timings: bool,
+    /// Use the persisted cache `.cheatgen-cache/` (`build` and `serve` read and write it,
+    /// `check` only reads it). Off for library callers; the CLI turns it on unless
+    /// `--no-cache`.
+    pub cache: bool,
 }
 
 #[derive(Debug, Default)]
@@ -46,6 +51,9 @@ pub struct BuildReport {
     pub output_dir: PathBuf,
     pub write: WriteStats,
     pub elapsed: Duration,
+    /// One line per problem with the persisted cache (ignored or not saved): warnings that
+    /// never fail a build, not diagnostics about the notes (so `--strict` ignores them).
+    pub cache_warnings: Vec<String>,
 }
 
 impl BuildReport {
@@ -62,8 +70,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     // The output is checked and locked before any work: a refused folder or a concurrent
     // build fails fast, and the lock covers the whole build.
-    let hl = std::sync::Arc::new(crate::note::highlight::Highlighter::for_one_shot());
-    let engine = Engine::with_highlighter(opts, Want::SITE, false, hl)?;
+    let engine = Engine::new(opts, Want::SITE, false)?;
     let mut session = output::OutputSession::open(engine.output_dir(), &opts.root, opts.force)?;
     let warnings: Vec<Diagnostic> = session.warnings.drain(..).collect();
     // Pages are staged as they are rendered (`stream`); an error part-way drops the sink,

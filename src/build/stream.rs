@@ -37,10 +37,12 @@ impl Engine {
         let started = std::time::Instant::now();
         let mut timings = Timings::new(self.opts.timings);
         self.scan()?;
+        timings.lap("render notes");
+        self.store_cache(true);
+        let cache_warnings = self.take_cache_warnings();
         // Every note is rendered: the highlighter's grammars and its cache of every
         // highlighted block (as large as the code of the whole site) are not needed again.
         self.hl = Arc::new(Highlighter::new());
-        timings.lap("render notes");
         let asset_set = self.asset_set();
         // The renders are this build's alone (nothing else holds them): their card HTML
         // moves into the pages rather than being copied, and they go after the site passes.
@@ -100,6 +102,7 @@ impl Engine {
             output_dir: self.inputs.output_dir.clone(),
             write: Default::default(),
             elapsed: started.elapsed(),
+            cache_warnings,
         })
     }
 }

@@ -20,6 +20,13 @@ impl Timings {
         }
     }
 
+    /// A line that is not a stage time (what the cache reused).
+    pub fn note(&self, line: &str) {
+        if self.0.is_some() {
+            eprintln!("timing: {line}");
+        }
+    }
+
     pub fn lap(&mut self, phase: &str) {
         if let Some(t) = &mut self.0 {
             eprintln!(

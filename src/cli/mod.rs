@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Include notes marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Neither read nor write the build cache (.cheatgen-cache/).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +144,9 @@ pub struct SiteArgs {
     /// Treat warnings as errors (exit code 1).
     #[arg(long)]
     pub strict: bool,
+    /// Neither read nor write the build cache (.cheatgen-cache/; `check` only reads it).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +186,7 @@ pub fn run(cli: Cli) -> i32 {
             port: args.port,
             drafts: args.drafts,
             open: args.open,
+            cache: !args.no_cache,
         }),
     }
 }
@@ -188,10 +195,14 @@ fn run_check(args: CheckArgs) -> i32 {
     let opts = BuildOptions {
         root: args.site.root.clone(),
         drafts: args.site.drafts,
+        cache: !args.site.no_cache,
         ..BuildOptions::default()
     };
     match build::check(&opts) {
         Ok(report) => {
+            for w in &report.cache_warnings {
+                eprintln!("{w}");
+            }
             match args.format {
                 Format::Text => {
                     for d in &report.diagnostics {
@@ -229,6 +240,7 @@ fn run_build(args: BuildArgs) -> i32 {
         force: args.force,
         progress: !args.quiet,
         timings: args.timings,
+        cache: !args.site.no_cache,
     };
     match build::build(&opts) {
         Ok(report) => {
@@ -243,6 +255,9 @@ fn run_build(args: BuildArgs) -> i32 {
 }
 
 fn print_diagnostics(report: &BuildReport) {
+    for w in &report.cache_warnings {
+        eprintln!("{w}");
+    }
     for d in &report.diagnostics {
         eprintln!("{d}");
     }

@@ -17,7 +17,7 @@
 
 use crate::note::markdown::{Heading, Segment};
 use crate::slug::slugify;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// Hands out unique ids within one page, numbered like GitHub and kramdown: `id`, `id-1`,
@@ -40,7 +40,7 @@ impl HeadingIds {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Sheet {
     pub title: String,
     pub intro_html: String,
@@ -51,7 +51,7 @@ pub struct Sheet {
     pub anchors: Vec<Anchor>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Anchor {
     pub id: String,
     pub title: String,
@@ -84,7 +84,7 @@ impl Sheet {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Group {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -97,7 +97,7 @@ pub struct Group {
     pub line: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Card {
     pub id: String,
     pub title: String,

@@ -8,13 +8,17 @@
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::note::highlight::{escape, Highlighter, Lang};
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// A code block as found in a note, kept for search and later passes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodeBlock {
     /// Display name of the language (`Python`), `None` when plain.
     pub lang: Option<String>,
+    /// Full name of the grammar that highlighted it (`Bourne Again Shell (bash)`; display
+    /// names are not unique), `None` when plain: the highlight cache's key.
+    pub syntax: Option<String>,
     pub code: String,
     pub pos: Pos,
 }
@@ -104,9 +108,11 @@ pub fn render(
     };
     let word = info.word.as_deref().or(from_class.as_deref()).unwrap_or("");
     let mut diagnostic = None;
+    let mut syntax = None;
     let (lang, label, inner) = match hl.resolve(word) {
         Lang::Known { index, name } => {
             let inner = hl.highlight(index, &text).to_string();
+            syntax = hl.syntax_name(index).map(str::to_string);
             (Some(name.clone()), name, inner)
         }
         Lang::Plain => {
@@ -145,6 +151,7 @@ pub fn render(
     );
     let block = CodeBlock {
         lang,
+        syntax,
         code: text,
         pos,
     };

@@ -9,6 +9,7 @@ pub mod codeblock;
 pub mod frontmatter;
 pub mod highlight;
 pub mod markdown;
+pub mod persist;
 pub mod sanitize;
 pub mod source;
 
@@ -21,9 +22,9 @@ use crate::output::site_path::{Segment, SegmentError};
 use crate::slug::humanize;
 use frontmatter::FrontMatter;
 use markdown::{LinkRef, MarkdownOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NoteKind {
     /// An ordinary note: one sheet page.
@@ -34,10 +35,12 @@ pub enum NoteKind {
     Home,
 }
 
-#[derive(Debug, Clone)]
+/// One note after the per-note stage. Serializable: the build cache keeps it on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RenderedNote {
     pub rel_path: String,
     pub display_path: String,
+    #[serde(with = "persist::hash_bytes")]
     pub hash: blake3::Hash,
     pub front_matter: FrontMatter,
     pub kind: NoteKind,

@@ -27,7 +27,12 @@ pub struct ServeOptions {
     pub port: u16,
     pub drafts: bool,
     pub open: bool,
+    /// Load and save the persisted cache `.cheatgen-cache/`.
+    pub cache: bool,
 }
+
+/// How often, at most, `serve` saves the persisted cache while edits come in.
+const CACHE_STORE_EVERY: Duration = Duration::from_secs(5);
 
 /// How many ports after the asked one to try when it is taken.
 const PORT_TRIES: u16 = 20;
@@ -83,6 +88,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
         base_url: Some(url.clone()),
         drafts: opts.drafts,
         progress: true,
+        cache: opts.cache,
         ..BuildOptions::default()
     };
 
@@ -97,6 +103,8 @@ async fn serve(opts: &ServeOptions) -> i32 {
     };
     let mut rebuilder = Rebuilder {
         engine,
+        last_store: Instant::now(),
+        store_due: false,
         events: events.clone(),
         error: Arc::clone(&error),
         session: None,
@@ -188,6 +196,9 @@ fn open_browser(url: &str) {
 
 struct Rebuilder {
     engine: Engine,
+    last_store: Instant,
+    /// Rebuilds happened since the cache was last saved.
+    store_due: bool,
     events: broadcast::Sender<Message>,
     error: Arc<Mutex<Option<String>>>,
     /// The output directory's lock and manifest, from the first build on.
@@ -222,23 +233,56 @@ impl Rebuilder {
         }
         let errors = site.report.errors();
         let text = error_text(&site.report.diagnostics);
+        for w in &site.report.cache_warnings {
+            eprintln!("{w}");
+        }
         self.engine.commit();
         if errors > 0 {
             self.set_error(Some(text));
         }
+        self.engine.store_cache(true);
+        self.store_cache_done();
         Ok(out)
+    }
+
+    /// Saves the persisted cache after rebuilds (see `CACHE_STORE_EVERY`).
+    fn store_cache(&mut self) {
+        self.engine.store_cache(false);
+        self.store_cache_done();
+    }
+
+    fn store_cache_done(&mut self) {
+        for w in self.engine.take_cache_warnings() {
+            eprintln!("{w}");
+        }
+        self.last_store = Instant::now();
+        self.store_due = false;
     }
 
     /// Rebuild loop: one rebuild per batch of changes, batches that arrive during a
     /// rebuild are merged into the next one (a `git checkout` gives one or two rebuilds).
     fn run(mut self, rx: mpsc::Receiver<watch::Changes>, mut before: impl FnMut(&watch::Changes)) {
-        while let Ok(mut changes) = rx.recv() {
+        loop {
+            let next = if self.store_due {
+                rx.recv_timeout(CACHE_STORE_EVERY.saturating_sub(self.last_store.elapsed()))
+            } else {
+                rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+            };
+            let mut changes = match next {
+                Ok(changes) => changes,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.store_cache();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             // Let a burst finish: keep merging while batches keep coming.
             while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
                 changes.paths.extend(more.paths);
             }
             before(&changes);
             self.rebuild(&changes);
+            self.store_due = self.engine.has_cache();
         }
     }
 

@@ -16,6 +16,7 @@ mod browser_look;
 mod browser_search;
 mod browser_serve;
 mod build_site;
+mod cache;
 mod cold_speed;
 mod content_safety;
 mod crosslinks;

@@ -26,14 +26,15 @@ fn check(site: &Site) -> (i32, String) {
 }
 
 /// Every file under the site root except the output, the sources, and cheatgen's own
-/// bookkeeping beside the output (`.public.cheatgen-lock`, `.public.cheatgen-manifest`):
-/// what a build must never create.
+/// bookkeeping beside the output (`.public.cheatgen-lock`, `.public.cheatgen-manifest`)
+/// and its build cache (`.cheatgen-cache/build.bin`): what a build must never create.
 fn files_outside_output(site: &Site) -> Vec<String> {
     snapshot(site.root())
         .into_keys()
         .filter(|p| {
             !p.starts_with(OUT)
                 && !p.starts_with("content/")
+                && p != ".cheatgen-cache/build.bin"
                 && !is_output_bookkeeping(p.strip_prefix("out/").unwrap_or(p))
         })
         .collect()

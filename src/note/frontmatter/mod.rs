@@ -14,11 +14,11 @@
 //! sitemap) only ever sees a date that parses.
 
 use crate::diagnostics::Pos;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -37,6 +37,7 @@ pub struct FrontMatter {
     pub intro: Option<String>,
     /// Jekyll `redirect_to:`: the note is a redirect stub to this URL.
     pub redirect_to: Option<String>,
+    #[serde(with = "crate::note::persist::json_map")]
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 

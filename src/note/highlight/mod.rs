@@ -9,14 +9,14 @@
 //!
 //! The syntax set is loaded once, lazily, on the first code block of a build. Identical
 //! (language, code) pairs are highlighted once per `Highlighter` (one per build or serve
-//! session) and then served from a cache (in a one-shot build, from their second sighting
-//! on: `for_one_shot`).
+//! session) and then served from its `HighlightCache`, which the build cache persists.
 
+pub mod cache;
 mod theme;
 
 use crate::error::Error;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use cache::HighlightCache;
+use std::sync::{Arc, OnceLock};
 use syntect::highlighting::{
     HighlightState, Highlighter as ThemeHighlighter, RangedHighlightIterator, Theme,
 };
@@ -129,9 +129,7 @@ pub enum Lang {
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     class_theme: Theme,
-    cache: Mutex<HashMap<blake3::Hash, Arc<str>>>,
-    /// Blocks seen once, when only repeated blocks are cached (`for_one_shot`).
-    seen_once: Option<Mutex<std::collections::HashSet<blake3::Hash>>>,
+    cache: HighlightCache,
 }
 
 impl Default for Highlighter {
@@ -145,19 +143,18 @@ impl Highlighter {
         Highlighter {
             syntaxes: OnceLock::new(),
             class_theme: theme::class_theme(),
-            cache: Mutex::new(HashMap::new()),
-            seen_once: None,
+            cache: HighlightCache::new(palette_identity()),
         }
     }
 
-    /// For a one-shot build, which renders each note once: a block's HTML is cached only
-    /// from its second sighting, so the cache holds the repeated blocks, not a copy of
-    /// every highlighted block of the site (`ARCHITECTURE.md`, "Streaming output").
-    pub fn for_one_shot() -> Self {
-        Highlighter {
-            seen_once: Some(Mutex::new(std::collections::HashSet::new())),
-            ..Self::new()
-        }
+    /// The (language, code) → HTML cache of this highlighter.
+    pub fn cache(&self) -> &HighlightCache {
+        &self.cache
+    }
+
+    /// Full name of the syntax at `index` (`Bourne Again Shell (bash)`).
+    pub fn syntax_name(&self, index: usize) -> Option<&str> {
+        Some(self.syntaxes().syntaxes().get(index)?.name.as_str())
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
@@ -219,24 +216,15 @@ impl Highlighter {
 
     /// Highlights `code` as the syntax at `index`; returns the inner HTML of a `<code>`.
     pub fn highlight(&self, index: usize, code: &str) -> Arc<str> {
-        let key = {
-            let mut h = blake3::Hasher::new();
-            h.update(&(index as u64).to_le_bytes());
-            h.update(code.as_bytes());
-            h.finalize()
+        let Some(syntax) = self.syntaxes().syntaxes().get(index) else {
+            return escape(code).into();
         };
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        let key = self.cache.key(&syntax.name, code);
+        if let Some(hit) = self.cache.get(&key) {
             return hit;
         }
-        if let Some(seen) = &self.seen_once {
-            if seen.lock().is_ok_and(|mut s| s.insert(key)) {
-                return self.highlight_uncached(index, code).into();
-            }
-        }
         let html: Arc<str> = self.highlight_uncached(index, code).into();
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, html.clone());
-        }
+        self.cache.insert(key, Arc::clone(&html));
         html
     }
 
@@ -334,6 +322,20 @@ impl Runs {
     }
 }
 
+/// Identity of the class palette and the highlighting code that uses it: cached HTML made
+/// with another palette is never reused.
+fn palette_identity() -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(b"cheatgen flat class runs v1");
+    for (class, selectors, scope) in PALETTE {
+        for part in [class, selectors, scope] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.finalize()
+}
+
 /// Short label for a syntax: `Bourne Again Shell (bash)` → `bash`.
 fn display_name(name: &str) -> String {
     match (name.find('('), name.rfind(')')) {
@@ -375,23 +377,6 @@ mod tests {
             Lang::Known { index, .. } => index,
             other => panic!("{word}: {other:?}"),
         }
-    }
-
-    #[test]
-    fn a_one_shot_highlighter_caches_only_repeated_blocks() {
-        let h = Highlighter::for_one_shot();
-        let rust = index_of(&h, "rust");
-        let expected = Highlighter::new().highlight(rust, "fn main() {}\n");
-        let cached = || h.cache.lock().unwrap().len();
-        assert_eq!(h.highlight(rust, "fn main() {}\n"), expected);
-        assert!(!h.highlight(rust, "let x = 1;\n").is_empty());
-        assert_eq!(cached(), 0, "blocks seen once are not kept");
-        assert_eq!(h.highlight(rust, "fn main() {}\n"), expected);
-        assert_eq!(cached(), 1);
-        assert!(Arc::ptr_eq(
-            &h.highlight(rust, "fn main() {}\n"),
-            &h.highlight(rust, "fn main() {}\n")
-        ));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct Heading {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[text](dest)`: placeholder replaces the whole `<a …>` opening tag.
     Anchor { title: String },
@@ -64,7 +64,7 @@ pub enum LinkKind {
 }
 
 /// An internal link awaiting resolution by the site pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkRef {
     pub dest: String,
     pub kind: LinkKind,
