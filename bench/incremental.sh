@@ -37,14 +37,25 @@ fi
 cheatgen="$repo/target/release/cheatgen"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cheatgen-incremental.XXXXXX")"
-helper_pid=""
+child_pid=""
 cleanup() {
-  # The helper stops its server on SIGTERM (and the server dies with the helper).
-  if [ -n "$helper_pid" ] && kill -0 "$helper_pid" 2>/dev/null; then
-    kill -TERM "$helper_pid" 2>/dev/null || true
-    wait "$helper_pid" 2>/dev/null || true
+  # Builds and the serve helper run in the background so a signal is handled at once
+  # (bash runs traps only between foreground commands); `timeout` passes TERM on to the
+  # build, and the helper stops its server on TERM (the server also dies with it).
+  if [ -n "$child_pid" ] && kill -0 "$child_pid" 2>/dev/null; then
+    kill -TERM "$child_pid" 2>/dev/null || true
+    wait "$child_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
+}
+# in_background CMD...: runs CMD as the one child, waits for it, returns its status.
+in_background() {
+  "$@" &
+  child_pid=$!
+  local rc=0
+  wait "$child_pid" || rc=$?
+  child_pid=""
+  return "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -79,7 +90,7 @@ export XDG_CACHE_HOME="$work/xdg-cache"
 timed_build() {
   local key="$1"; shift
   sync
-  if ! timeout "$build_timeout" /usr/bin/time -f '%e %M' -o "$work/time" \
+  if ! in_background timeout "$build_timeout" /usr/bin/time -f '%e %M' -o "$work/time" \
       "$cheatgen" build --root "$work/site" --quiet "$@" >"$work/build.log" 2>&1; then
     log "build failed ($key): $cheatgen build --root <site> --quiet $*"
     tail -n 20 "$work/build.log" >&2
@@ -140,12 +151,9 @@ for n in "${sizes[@]}"; do
 
   log "N=$n serve: $edits edits of each kind"
   fresh_site "$src"
-  python3 "$here/incremental_serve.py" --bin "$cheatgen" --site "$work/site" \
+  in_background python3 "$here/incremental_serve.py" --bin "$cheatgen" --site "$work/site" \
     --out "$work/serve-$n.json" --edits "$edits" --timeout "$edit_timeout" \
-    --first-build-timeout "$build_timeout" &
-  helper_pid=$!
-  wait "$helper_pid"
-  helper_pid=""
+    --first-build-timeout "$build_timeout"
   echo "load_end $(uptime | sed 's/.*load average: //')" >>"$figures"
 
   python3 "$here/incremental_report.py" "$figures" "$work/serve-$n.json"
