@@ -4,8 +4,8 @@
 #  - corpus: ../shared/bench/gen_corpus.py --notes N --flavor cheatgen, cached under
 #    bench/corpus-cheatgen-N/ (the layout bench/compare.sh uses); every run works on a
 #    copy in a temporary folder, so the cached corpus is never edited;
-#  - build: cold (site root holding only the sources: no output, no cache), again with
-#    nothing changed, again after one note changed; RUNS runs each (median wall time,
+#  - build: RUNS rounds of cold (site root holding only the sources: no output, no
+#    cache), again with nothing changed, again after one note changed (median wall time,
 #    largest peak RSS); also cold with --no-cache when `cheatgen build --help` lists it;
 #  - serve: bench/incremental_serve.py edits the copy while `cheatgen serve` watches it,
 #    EDITS edits per kind (body, title, tag, note added, note deleted), and reads the
@@ -20,6 +20,7 @@
 #   NO_BUILD=1      use target/release as is (no cargo build)
 #   BUILD_TIMEOUT=1800  seconds one `cheatgen build` may take
 #   EDIT_TIMEOUT=300    seconds one serve edit may take to finish rebuilding
+#   RAW_DIR=dir     also keep the raw figures (figures-N.txt, serve-N.json) there
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -124,27 +125,18 @@ for n in "${sizes[@]}"; do
     echo "runs $runs"
   } >"$figures"
 
+  # Rounds of cold → nothing changed → one note changed, so a swing in load hits every
+  # scenario alike (the cold build is also the previous build of the two warm ones).
   for ((i = 0; i < runs; i++)); do
-    log "N=$n cold build $((i + 1))/$runs"
-    fresh_site "$src"
-    timed_build cold
-  done
-  if [ -n "$has_no_cache" ]; then
-    for ((i = 0; i < runs; i++)); do
-      log "N=$n cold build --no-cache $((i + 1))/$runs"
+    if [ -n "$has_no_cache" ]; then
+      log "N=$n round $((i + 1))/$runs: cold build --no-cache"
       fresh_site "$src"
       timed_build cold_no_cache --no-cache
-    done
-  fi
-  fresh_site "$src"
-  log "N=$n first build before the warm runs"
-  timed_build warmup
-  for ((i = 0; i < runs; i++)); do
-    log "N=$n build, nothing changed $((i + 1))/$runs"
+    fi
+    log "N=$n round $((i + 1))/$runs: cold build, then again with nothing changed, then one note changed"
+    fresh_site "$src"
+    timed_build cold
     timed_build nothing
-  done
-  for ((i = 0; i < runs; i++)); do
-    log "N=$n build, one note changed $((i + 1))/$runs"
     touch_one_note "$i"
     timed_build one
   done
@@ -157,4 +149,8 @@ for n in "${sizes[@]}"; do
   echo "load_end $(uptime | sed 's/.*load average: //')" >>"$figures"
 
   python3 "$here/incremental_report.py" "$figures" "$work/serve-$n.json"
+  if [ -n "${RAW_DIR:-}" ]; then
+    mkdir -p "$RAW_DIR"
+    cp "$figures" "$work/serve-$n.json" "$RAW_DIR/"
+  fi
 done
