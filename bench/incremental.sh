@@ -87,11 +87,12 @@ fresh_site() {
 # A cache kept outside the site root would make "cold" warm: keep it in $work too.
 export XDG_CACHE_HOME="$work/xdg-cache"
 
-# timed_build KEY [ARGS...]: one `cheatgen build` of $work/site; appends "KEY wall rss_kib".
+# timed_build KEY [ARGS...]: one `cheatgen build` of $work/site; appends
+# "KEY wall_s peak_rss_kib user_s sys_s" to the figures.
 timed_build() {
   local key="$1"; shift
   sync
-  if ! in_background timeout "$build_timeout" /usr/bin/time -f '%e %M' -o "$work/time" \
+  if ! in_background timeout "$build_timeout" /usr/bin/time -f '%e %M %U %S' -o "$work/time" \
       "$cheatgen" build --root "$work/site" --quiet "$@" >"$work/build.log" 2>&1; then
     log "build failed ($key): $cheatgen build --root <site> --quiet $*"
     tail -n 20 "$work/build.log" >&2

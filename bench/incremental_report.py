@@ -25,8 +25,8 @@ def read_figures(path):
     for line in Path(path).read_text().splitlines():
         key, _, rest = line.partition(" ")
         if key in ("cold", "nothing", "one", "cold_no_cache"):
-            wall, rss = rest.split()
-            runs.setdefault(key, []).append((float(wall), int(rss)))
+            wall, rss, *cpu = rest.split()
+            runs.setdefault(key, []).append((float(wall), int(rss), sum(map(float, cpu))))
         else:
             meta[key] = rest
     return meta, runs
@@ -51,12 +51,13 @@ def mib(kib):
 
 
 def build_summary(runs, key):
-    """(median wall s, largest peak RSS KiB, all walls) of one scenario."""
+    """(median wall s, largest peak RSS KiB, all walls, median CPU s) of one scenario."""
     rows = runs.get(key, [])
     if not rows:
-        return None, None, []
-    walls = [w for w, _ in rows]
-    return statistics.median(walls), max(r for _, r in rows), walls
+        return None, None, [], None
+    walls = [w for w, _, _ in rows]
+    cpu = statistics.median(c for _, _, c in rows)
+    return statistics.median(walls), max(r for _, r, _ in rows), walls, cpu
 
 
 def waited(sample):
@@ -65,6 +66,14 @@ def waited(sample):
     if sample.get("all_ms") is None or sample.get("server_ms") is None:
         return None
     return sample["all_ms"] - sample["server_ms"] - (sample.get("index_ms") or 0)
+
+
+def ratio(a, b):
+    return f"{a / b:.1f}" if a and b else "–"
+
+
+def percent(a, b):
+    return f"{100 * a / b:.0f} %" if a and b else "–"
 
 
 def missing_note(samples, field):
@@ -103,15 +112,16 @@ def main():
         lo, hi = min(v for v in written if v is not None), max(v for v in written if v is not None)
         w(f"| files written for a one-paragraph body edit | median {med(written):,.0f} "
           f"(min {lo:,}, max {hi:,}) | the page + the shards touched |")
-    cold, cold_rss, _ = build_summary(runs, "cold")
-    nothing, _, _ = build_summary(runs, "nothing")
-    one, _, _ = build_summary(runs, "one")
+    cold, cold_rss, _, cold_cpu = build_summary(runs, "cold")
+    nothing, _, _, nothing_cpu = build_summary(runs, "nothing")
+    one, _, _, one_cpu = build_summary(runs, "one")
     if cold and nothing:
         w(f"| `cheatgen build` again, nothing changed | {nothing:.2f} s vs cold {cold:.2f} s: "
-          f"{cold / nothing:.1f}× faster | ≥ 10× faster than cold |")
+          f"{cold / nothing:.1f}× faster (CPU: {ratio(cold_cpu, nothing_cpu)}×) "
+          f"| ≥ 10× faster than cold |")
     if cold and one:
         w(f"| `cheatgen build` again, one note changed | {one:.2f} s: {100 * one / cold:.0f} % of cold "
-          f"| ≤ 10 % of cold |")
+          f"(CPU: {percent(one_cpu, cold_cpu)}) | ≤ 10 % of cold |")
     if cold:
         w(f"| cold build peak RSS | {mib(cold_rss)} (cold wall {cold:.2f} s) "
           f"| ≤ 600 MiB at 10k, cold wall time not worse |")
@@ -125,11 +135,14 @@ def main():
     w(f"Serve, per edit kind ({serve['edits']} edits each; save → (a) the edited page's bytes "
       "changed on disk, (b) the server's \"rebuilt\" line, (c) the reload message; then the "
       "figures of the \"rebuilt\" line, medians; \"before the rebuild\" is (b) less the "
-      "server's two times: the watcher's debounce and batching):")
+      "server's two times: the watcher's debounce and batching; \"server CPU\" is the user + "
+      "system time the server process spent from the save to the end of the edit, the "
+      "figure the machine's load distorts least):")
     w("")
     w("| edit | (a) page median / p90 | (b) all files median / p90 | (c) reload median / p90 "
-      "| rebuild ms (server) | search index ms | before the rebuild | files written | removed | failed |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+      "| rebuild ms (server) | search index ms | before the rebuild | server CPU ms "
+      "| files written | removed | failed |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind, s in samples.items():
         col = lambda f: [x.get(f) for x in s]
         pair = lambda f: f"{fmt_ms(med(col(f)))} / {fmt_ms(pct(col(f), 90))}"
@@ -137,7 +150,8 @@ def main():
         failed = sum(1 for x in s if x["status"] != "ok")
         waits = [waited(x) for x in s]
         w(f"| {KIND_NAMES[kind]} | {pair('page_ms')} | {pair('all_ms')} | {pair('reload_ms')} "
-          f"| {num('server_ms')} | {num('index_ms')} | {fmt_ms(med(waits))} | {num('written')} "
+          f"| {num('server_ms')} | {num('index_ms')} | {fmt_ms(med(waits))} | {num('cpu_ms')} "
+          f"| {num('written')} "
           f"| {num('removed')} | {failed} |")
     expected = serve["edits"] * len(samples)
     extra = serve["rebuilds"] - expected
@@ -148,10 +162,11 @@ def main():
       f"{serve['rebuilds']} rebuilds for {expected} edits"
       + (f" ({extra} unexpected)" if extra else "") + ".")
     w("")
-    w(f"Builds ({meta['runs']} runs each; wall s of every run, peak RSS the largest):")
+    w(f"Builds ({meta['runs']} rounds of cold → nothing changed → one note changed; wall s "
+      "of every run; CPU = user + system; peak RSS the largest):")
     w("")
-    w("| build | wall s (median) | runs | peak RSS |")
-    w("|---|---|---|---|")
+    w("| build | wall s (median) | runs | CPU s (median) | peak RSS |")
+    w("|---|---|---|---|---|")
     names = {
         "cold": "cold (sources only)",
         "cold_no_cache": "cold, `--no-cache`",
@@ -159,9 +174,10 @@ def main():
         "one": "again, one note changed",
     }
     for key, name in names.items():
-        med_wall, rss, walls = build_summary(runs, key)
+        med_wall, rss, walls, cpu = build_summary(runs, key)
         if med_wall is not None:
-            w(f"| {name} | {med_wall:.2f} | {', '.join(f'{x:.2f}' for x in walls)} | {mib(rss)} |")
+            w(f"| {name} | {med_wall:.2f} | {', '.join(f'{x:.2f}' for x in walls)} "
+              f"| {cpu:.2f} | {mib(rss)} |")
     print("\n".join(out))
     print()
 

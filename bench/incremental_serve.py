@@ -8,8 +8,9 @@
 Edit kinds: body (a paragraph appended to a note's last card), title, tag, note added,
 note deleted; EDITS rounds, each applying one edit of every kind (kinds interleaved so
 load swings spread evenly over them), each on a note no other edit touched.
-Also reads the server's memory from /proc/<pid>/status after the first build and at
-the end. Writes everything as JSON (read by bench/incremental_report.py).
+Also reads the server's CPU time per edit from /proc/<pid>/stat (the figure load
+distorts least) and its memory from /proc/<pid>/status after the first build and at the
+end. Writes everything as JSON (read by bench/incremental_report.py).
 
 It edits SITE in place: run it on a copy (bench/incremental.sh does).
 Usage: incremental_serve.py --bin CHEATGEN --site SITE --out JSON [--edits 20]"""
@@ -98,6 +99,14 @@ def proc_memory(pid):
         if key in ("VmRSS", "VmHWM"):
             out[key] = int(value.split()[0])
     return out
+
+
+def proc_cpu_ms(pid):
+    """User + system CPU time of a process so far, in ms (clock-tick resolution)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def wait_line(proc, lines: Stream, pred, timeout, what):
@@ -231,7 +240,8 @@ def rebuilt_figures(line):
     }
 
 
-def measure_edit(kind, apply, page, lines: Stream, events: Stream, timeout):
+def measure_edit(pid, kind, apply, page, lines: Stream, events: Stream, timeout):
+    cpu_before = proc_cpu_ms(pid)
     before_state, before_bytes = page_state(page), read_bytes(page)
     if kind != "added" and before_bytes is None:
         sys.exit(f"page {page} missing before a {kind} edit: does the URL not follow the file name?")
@@ -266,6 +276,7 @@ def measure_edit(kind, apply, page, lines: Stream, events: Stream, timeout):
         "all_ms": ms(end[0]) if end else None,
         "reload_ms": ms(reload[0]) if reload else None,
         "status": "ok",
+        "cpu_ms": round(proc_cpu_ms(pid) - cpu_before),
     }
     if end is None:
         sample["status"] = "timeout"
@@ -334,7 +345,7 @@ def run(args, site_root, proc, started, lines, events):
             if proc.poll() is not None:
                 sys.exit(f"the server exited ({proc.returncode}):\n" + "\n".join(lines.tail()))
             note, page, apply = site.target(kind, i)
-            sample = measure_edit(kind, apply, page, lines, events, args.timeout)
+            sample = measure_edit(proc.pid, kind, apply, page, lines, events, args.timeout)
             sample["note"] = str(note.relative_to(site_root))
             samples[kind].append(sample)
             print(f"  {kind:8} {i + 1:2}/{args.edits}  page {sample['page_ms']} ms, all "
