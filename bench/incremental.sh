@@ -18,6 +18,7 @@
 #   RUNS=3          runs per build scenario
 #   GEN=path        the corpus generator (default ../shared/bench/gen_corpus.py)
 #   NO_BUILD=1      use target/release as is (no cargo build)
+#   CHEATGEN=path   measure that binary instead (no cargo build), e.g. another worktree's
 #   BUILD_TIMEOUT=1800  seconds one `cheatgen build` may take
 #   EDIT_TIMEOUT=300    seconds one serve edit may take to finish rebuilding
 #   RAW_DIR=dir     also keep the raw figures (figures-N.txt, serve-N.json) there
@@ -32,10 +33,14 @@ edit_timeout="${EDIT_TIMEOUT:-300}"
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000)
 
-if [ -z "${NO_BUILD:-}" ]; then
-  cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin cheatgen
+if [ -n "${CHEATGEN:-}" ]; then
+  cheatgen="$(cd "$(dirname "$CHEATGEN")" && pwd)/$(basename "$CHEATGEN")"
+else
+  if [ -z "${NO_BUILD:-}" ]; then
+    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin cheatgen
+  fi
+  cheatgen="$repo/target/release/cheatgen"
 fi
-cheatgen="$repo/target/release/cheatgen"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cheatgen-incremental.XXXXXX")"
 child_pid=""

@@ -91,7 +91,7 @@ def main():
 
     w(f"### N = {n:,} notes, {meta['date']}")
     w("")
-    w(f"{meta['version']} at {meta['commit']}; {meta['machine']}; load average "
+    w(f"{meta['version']} (bench scripts at {meta['commit']}); {meta['machine']}; load average "
       f"(1/5/15 min) {meta['load_start']} at the start, {meta.get('load_end', '?')} at the end.")
     w("")
     w("| measure | figure | target |")
