@@ -9,13 +9,13 @@
 #    largest peak RSS); also cold with --no-cache when `cheatgen build --help` lists it;
 #  - serve: bench/incremental_serve.py edits the copy while `cheatgen serve` watches it,
 #    EDITS edits per kind (body, title, tag, note added, note deleted), and reads the
-#    server's memory after the first build;
+#    server's memory after the first build and its CPU time per edit;
 #  - prints one Markdown table per N on stdout (bench/incremental_report.py); progress
 #    goes to stderr.
 #
 # Usage: bench/incremental.sh [N...]      (default: 1000)
 #   EDITS=20        edits per kind in the serve part
-#   RUNS=3          runs per build scenario
+#   RUNS=3          rounds of the build scenarios
 #   GEN=path        the corpus generator (default ../shared/bench/gen_corpus.py)
 #   NO_BUILD=1      use target/release as is (no cargo build)
 #   CHEATGEN=path   measure that binary instead (no cargo build), e.g. another worktree's
