@@ -240,7 +240,8 @@ def rebuilt_figures(line):
     }
 
 
-def measure_edit(pid, kind, apply, page, lines: Stream, events: Stream, timeout):
+def measure_edit(proc, kind, apply, page, lines: Stream, events: Stream, timeout):
+    pid = proc.pid
     cpu_before = proc_cpu_ms(pid)
     before_state, before_bytes = page_state(page), read_bytes(page)
     if kind != "added" and before_bytes is None:
@@ -267,7 +268,7 @@ def measure_edit(pid, kind, apply, page, lines: Stream, events: Stream, timeout)
         late = end is not None and now > end[0] + GRACE_S
         if end and (page_t or late) and (reload or late):
             break
-        if now > deadline:
+        if now > deadline or proc.poll() is not None:
             break
         time.sleep(0.001)
     ms = lambda t: None if t is None else round((t - t0) * 1000, 1)
@@ -276,8 +277,11 @@ def measure_edit(pid, kind, apply, page, lines: Stream, events: Stream, timeout)
         "all_ms": ms(end[0]) if end else None,
         "reload_ms": ms(reload[0]) if reload else None,
         "status": "ok",
-        "cpu_ms": round(proc_cpu_ms(pid) - cpu_before),
     }
+    if proc.poll() is not None:
+        sample["status"] = "server exited"
+        return sample
+    sample["cpu_ms"] = round(proc_cpu_ms(pid) - cpu_before)
     if end is None:
         sample["status"] = "timeout"
     elif FAILED.match(end[1]):
@@ -343,9 +347,11 @@ def run(args, site_root, proc, started, lines, events):
     for i in range(args.edits):
         for kind in KINDS:
             if proc.poll() is not None:
-                sys.exit(f"the server exited ({proc.returncode}):\n" + "\n".join(lines.tail()))
+                # "stopping" at the end of the log: a SIGINT/SIGTERM from outside.
+                sys.exit(f"the server exited ({proc.returncode}) during the edits:\n"
+                         + "\n".join(lines.tail()))
             note, page, apply = site.target(kind, i)
-            sample = measure_edit(proc.pid, kind, apply, page, lines, events, args.timeout)
+            sample = measure_edit(proc, kind, apply, page, lines, events, args.timeout)
             sample["note"] = str(note.relative_to(site_root))
             samples[kind].append(sample)
             print(f"  {kind:8} {i + 1:2}/{args.edits}  page {sample['page_ms']} ms, all "
