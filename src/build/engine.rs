@@ -115,7 +115,26 @@ impl Engine {
         keep: bool,
         hl: Arc<Highlighter>,
     ) -> Result<Engine> {
-        let inputs = Inputs::load(opts)?;
+        Engine::with_parts(opts, Inputs::load(opts)?, want, keep, hl)
+    }
+
+    /// `new`, with the config and theme already loaded.
+    pub(super) fn with_inputs(
+        opts: &BuildOptions,
+        inputs: Inputs,
+        want: Want,
+        keep: bool,
+    ) -> Result<Engine> {
+        Engine::with_parts(opts, inputs, want, keep, Arc::new(Highlighter::new()))
+    }
+
+    fn with_parts(
+        opts: &BuildOptions,
+        inputs: Inputs,
+        want: Want,
+        keep: bool,
+        hl: Arc<Highlighter>,
+    ) -> Result<Engine> {
         let mut notes = BTreeMap::new();
         let mut cache_warnings = Vec::new();
         let persisted = super::cache::load(opts, &mut notes, &hl, &mut cache_warnings);

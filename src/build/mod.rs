@@ -13,6 +13,7 @@ pub mod progress;
 mod search;
 mod stream;
 mod timings;
+mod uptodate;
 
 pub use engine::{Engine, Site, Update, Want};
 pub use inputs::load_config;
@@ -68,19 +69,34 @@ impl BuildReport {
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut timings = timings::Timings::new(opts.timings);
     // The output is checked and locked before any work: a refused folder or a concurrent
     // build fails fast, and the lock covers the whole build.
-    let engine = Engine::new(opts, Want::SITE, false)?;
-    let mut session = output::OutputSession::open(engine.output_dir(), &opts.root, opts.force)?;
+    let inputs = inputs::Inputs::load(opts)?;
+    let mut session = output::OutputSession::open(&inputs.output_dir, &opts.root, opts.force)?;
     let warnings: Vec<Diagnostic> = session.warnings.drain(..).collect();
+    let digest = opts
+        .cache
+        .then(|| uptodate::digest(opts, &inputs))
+        .flatten();
+    if let Some(mut report) = digest.and_then(|d| uptodate::check(opts, &d, &session)) {
+        timings.lap("nothing changed since the last build: no stage run");
+        report.output_dir = inputs.output_dir.clone();
+        report.diagnostics.splice(0..0, warnings);
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
+    let engine = Engine::with_inputs(opts, inputs, Want::SITE, false)?;
     // Pages are staged as they are rendered (`stream`); an error part-way drops the sink,
     // which removes the staging tree: the live site is untouched.
     let sink = session.staged_sink()?;
     let mut report = engine.stream_all(&sink)?;
-    report.diagnostics.splice(0..0, warnings);
-    let mut timings = timings::Timings::new(opts.timings);
     report.write = sink.commit()?;
     timings.lap("write");
+    if let Some(d) = &digest {
+        uptodate::record(opts, d, &session, &report);
+    }
+    report.diagnostics.splice(0..0, warnings);
     report.elapsed = started.elapsed();
     Ok(report)
 }

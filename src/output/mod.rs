@@ -155,6 +155,19 @@ impl OutputSession {
         sibling(&self.parent, &self.name, what)
     }
 
+    /// A hash of the manifest file as it is on disk (`None` when there is none), and
+    /// whether every file it lists is present: what a build that skips every stage
+    /// ("nothing changed", `build::uptodate`) checks the output against.
+    pub fn live_state(&self) -> Option<blake3::Hash> {
+        let bytes = std::fs::read(self.sibling("manifest")).ok()?;
+        let all_there =
+            self.manifest.entries.keys().all(|rel| {
+                std::fs::symlink_metadata(self.dir.join(rel)).is_ok_and(|m| m.is_file())
+            });
+        (all_there && self.ownership == Ownership::Ours && !self.manifest.entries.is_empty())
+            .then(|| blake3::hash(&bytes))
+    }
+
     /// Writes `manifest` beside the output directory (temp file + rename).
     fn save_manifest(&self, manifest: &Manifest) -> std::io::Result<()> {
         let path = self.sibling("manifest");

@@ -369,7 +369,11 @@ fn an_unwritable_cache_folder_is_a_warning_not_a_failed_build() {
     assert!(warnings[1].contains("warning: not saved: "), "{stderr}");
     assert!(site.public().join("index.html").is_file());
     // No temp file is left behind.
-    assert_eq!(files_under(&site.root().join(".cheatgen-cache")).len(), 1);
+    let left = files_under(&site.root().join(".cheatgen-cache"));
+    assert!(
+        !left.iter().any(|p| p.to_string_lossy().contains(".tmp-")),
+        "{left:?}"
+    );
 }
 
 /// Diagnostics carry the path as given (`--root`): a note cached by a build run from the
@@ -516,4 +520,62 @@ fn an_output_folder_overlapping_the_cache_folder_turns_the_cache_off() {
         .root()
         .join(".cheatgen-cache/site/index.html")
         .is_file());
+}
+
+/// A build with nothing changed since the last one runs no stage and publishes nothing,
+/// yet reports the same diagnostics; any change to the notes, or to the output it left,
+/// means a real build again.
+#[test]
+fn nothing_changed_runs_no_stage_and_any_change_rebuilds() {
+    let site = Site::fixture("crosslinks");
+    site.write(
+        "content/broken.md",
+        "# Broken\n\nSee [nowhere](missing.md).\n",
+    );
+    let first = build(&site, &[]);
+    let published = site.snapshot();
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let page = site.public().join("broken/index.html");
+    let (dir_inode, page_inode) = (inode(&site.public()), inode(&page));
+
+    let again = build(&site, &[]);
+    assert!(again.contains("timing: nothing changed"), "{again}");
+    assert!(
+        !again.contains("timing: render notes"),
+        "no stage runs: {again}"
+    );
+    let diagnostics = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.contains("warning:") || l.contains("error:"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(diagnostics(&again), diagnostics(&first));
+    assert!(diagnostics(&again).iter().any(|d| d.contains("missing.md")));
+    assert_eq!(
+        (inode(&site.public()), inode(&page)),
+        (dir_inode, page_inode)
+    );
+    assert_eq!(site.snapshot(), published);
+
+    // The output changed behind cheatgen's back: a real build puts it right.
+    std::fs::remove_file(&page).unwrap();
+    let repaired = build(&site, &[]);
+    assert!(!repaired.contains("timing: nothing changed"), "{repaired}");
+    assert_eq!(site.snapshot(), published);
+
+    // A note changed: a real build.
+    site.write("content/broken.md", "# Broken\n\nFixed now.\n");
+    let edited = build(&site, &[]);
+    assert!(!edited.contains("timing: nothing changed"), "{edited}");
+    assert!(
+        !diagnostics(&edited)
+            .iter()
+            .any(|d| d.contains("missing.md")),
+        "{edited}"
+    );
+
+    // `--no-cache` never takes the shortcut.
+    let uncached = build(&site, &["--no-cache"]);
+    assert!(!uncached.contains("timing: nothing changed"), "{uncached}");
 }

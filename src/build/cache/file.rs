@@ -174,6 +174,8 @@ impl<'f> Fields<'f> {
 #[derive(Debug)]
 pub struct CacheDir {
     pub dir: PathBuf,
+    /// The file this handle reads and writes (`build.bin`, or another of cheatgen's).
+    name: &'static str,
 }
 
 impl CacheDir {
@@ -186,12 +188,17 @@ impl CacheDir {
                 Err("is a symlink; cheatgen does not follow it (the cache is not used)".into())
             }
             Ok(m) if !m.is_dir() => Err("is not a folder (the cache is not used)".into()),
-            _ => Ok(CacheDir { dir }),
+            _ => Ok(CacheDir { dir, name: FILE }),
         }
     }
 
+    /// The same folder, for another of cheatgen's files in it.
+    pub fn named(self, name: &'static str) -> CacheDir {
+        CacheDir { name, ..self }
+    }
+
     pub fn file(&self) -> PathBuf {
-        self.dir.join(FILE)
+        self.dir.join(self.name)
     }
 
     /// The cache file's bytes; `Ok(None)` when there is none yet.
@@ -236,7 +243,8 @@ impl CacheDir {
         }
         self.remove_stale_temps();
         let temp = self.dir.join(format!(
-            "{FILE}.tmp-{}-{}",
+            "{}.tmp-{}-{}",
+            self.name,
             std::process::id(),
             SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)
@@ -260,7 +268,7 @@ impl CacheDir {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let prefix = format!("{FILE}.tmp-");
+        let prefix = format!("{}.tmp-", self.name);
         for e in entries.flatten() {
             let stale = e
                 .file_name()
