@@ -155,17 +155,30 @@ impl OutputSession {
         sibling(&self.parent, &self.name, what)
     }
 
-    /// A hash of the manifest file as it is on disk (`None` when there is none), and
-    /// whether every file it lists is present: what a build that skips every stage
-    /// ("nothing changed", `build::uptodate`) checks the output against.
+    /// A hash of the output as it is on disk: the manifest file's bytes and each listed
+    /// file's size and modification time (`None` when a listed file is missing, or the
+    /// folder is not ours). What a build that skips every stage ("nothing changed",
+    /// `build::uptodate`) checks the output against, like make's or rsync's quick check:
+    /// a file changed behind cheatgen's back changes its time.
     pub fn live_state(&self) -> Option<blake3::Hash> {
-        let bytes = std::fs::read(self.sibling("manifest")).ok()?;
-        let all_there =
-            self.manifest.entries.keys().all(|rel| {
-                std::fs::symlink_metadata(self.dir.join(rel)).is_ok_and(|m| m.is_file())
-            });
-        (all_there && self.ownership == Ownership::Ours && !self.manifest.entries.is_empty())
-            .then(|| blake3::hash(&bytes))
+        if self.ownership != Ownership::Ours || self.manifest.entries.is_empty() {
+            return None;
+        }
+        let mut h = blake3::Hasher::new();
+        h.update(&std::fs::read(self.sibling("manifest")).ok()?);
+        for rel in self.manifest.entries.keys() {
+            let meta = std::fs::symlink_metadata(self.dir.join(rel)).ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            let time = meta.modified().ok()?;
+            let nanos = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+            h.update(&(rel.len() as u64).to_le_bytes());
+            h.update(rel.as_bytes());
+            h.update(&meta.len().to_le_bytes());
+            h.update(&nanos.to_le_bytes());
+        }
+        Some(h.finalize())
     }
 
     /// Writes `manifest` beside the output directory (temp file + rename).

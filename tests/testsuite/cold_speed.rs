@@ -58,7 +58,7 @@ fn timings_flag_prints_every_stage() {
     assert!(!stderr.contains('\r'), "{stderr:?}");
     // The environment variable still works.
     let env = site
-        .cmd(&["build"])
+        .cmd(&["build", "--no-cache"])
         .env("CHEATGEN_TIMINGS", "1")
         .output()
         .unwrap();

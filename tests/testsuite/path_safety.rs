@@ -27,7 +27,8 @@ fn check(site: &Site) -> (i32, String) {
 
 /// Every file under the site root except the output, the sources, and cheatgen's own
 /// bookkeeping beside the output (`.public.cheatgen-lock`, `.public.cheatgen-manifest`)
-/// and its build cache (`.cheatgen-cache/build.bin`): what a build must never create.
+/// and its build cache (`.cheatgen-cache/build.bin`, `last-build.bin`): what a build must
+/// never create.
 fn files_outside_output(site: &Site) -> Vec<String> {
     snapshot(site.root())
         .into_keys()
@@ -35,6 +36,7 @@ fn files_outside_output(site: &Site) -> Vec<String> {
             !p.starts_with(OUT)
                 && !p.starts_with("content/")
                 && p != ".cheatgen-cache/build.bin"
+                && p != ".cheatgen-cache/last-build.bin"
                 && !is_output_bookkeeping(p.strip_prefix("out/").unwrap_or(p))
         })
         .collect()
