@@ -3,13 +3,13 @@
 //! the search stage (`search`), progress bar and stage timings. `build` and `check` are
 //! the one-shot commands.
 
-pub mod cache;
-pub mod change;
+pub(crate) mod cache;
+pub(crate) mod change;
 mod engine;
 mod fast;
 mod files;
 mod inputs;
-pub mod progress;
+pub(crate) mod progress;
 mod search;
 mod stream;
 mod timings;

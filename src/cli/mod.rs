@@ -2,9 +2,9 @@
 //! diagnostics and summary, and picks the exit code (0 ok, 1 note errors or warnings under
 //! `--strict`, 2 usage/config errors).
 
-pub mod distribution;
-pub mod init;
-pub mod query;
+pub(crate) mod distribution;
+pub(crate) mod init;
+pub(crate) mod query;
 
 use crate::build::{self, BuildOptions, BuildReport};
 use crate::error::Error;

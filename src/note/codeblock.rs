@@ -83,8 +83,9 @@ pub fn line_ranges(spec: &str) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// The language word of a fence info string (for the diagnostic position).
-pub fn fence_word(info: &str) -> Option<String> {
+/// The language word of a fence info string.
+#[cfg(test)]
+fn fence_word(info: &str) -> Option<String> {
     fence_info(info).word
 }
 

@@ -4,13 +4,13 @@
 //! run in parallel and be cached by content hash across rebuilds. Everything that needs
 //! other notes (links, listings, navigation) happens later in the site passes.
 
-pub mod cards;
-pub mod codeblock;
-pub mod frontmatter;
+pub(crate) mod cards;
+pub(crate) mod codeblock;
+pub(crate) mod frontmatter;
 pub mod highlight;
 pub mod markdown;
-pub mod persist;
-pub mod sanitize;
+pub(crate) mod persist;
+pub(crate) mod sanitize;
 pub mod source;
 
 use crate::diagnostics::{Diagnostic, Pos};

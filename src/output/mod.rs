@@ -13,7 +13,7 @@
 mod guard;
 mod incremental;
 mod lock;
-pub mod manifest;
+pub(crate) mod manifest;
 mod sink;
 pub mod site_path;
 mod staging;

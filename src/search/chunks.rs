@@ -177,6 +177,7 @@ impl Chunks {
     }
 
     /// Every shard start and its name, in term order.
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.starts.iter().map(|(s, n)| (s.as_str(), n.as_str()))
     }

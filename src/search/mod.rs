@@ -5,16 +5,16 @@
 //! changes, index id); `format` (the file format, shared with the browser client) and
 //! `query` (the ranking, used by `cheatgen query`).
 
-pub mod chunks;
-pub mod docs;
-pub mod fileset;
+pub(crate) mod chunks;
+pub(crate) mod docs;
+pub(crate) mod fileset;
 pub mod format;
-pub mod index;
+pub(crate) mod index;
 pub mod query;
-pub mod slots;
-pub mod text;
-pub mod tokenize;
-pub mod trim;
+pub(crate) mod slots;
+pub(crate) mod text;
+pub(crate) mod tokenize;
+pub(crate) mod trim;
 
 pub use docs::{sheet_docs, SearchEntry, SheetDocs};
 pub use fileset::{FileMap, IndexChanges};

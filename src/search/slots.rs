@@ -60,12 +60,9 @@ impl SlotTable {
         self.slots.len()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     fn mask(&self) -> usize {

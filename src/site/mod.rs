@@ -4,13 +4,13 @@
 //!
 //! Cheap and always rerun in full (the per-note renders are the expensive, cached part).
 
-pub mod backlinks;
-pub mod links;
+pub(crate) mod backlinks;
+pub(crate) mod links;
 pub mod model;
 mod owned;
-pub mod redirects;
+pub(crate) mod redirects;
 mod relink;
-pub mod taxonomy;
+pub(crate) mod taxonomy;
 
 pub use model::{
     Crumb, HomePage, OutLink, Relinked, SectionPage, SheetPage, SheetSummary, SiteModel,

@@ -111,10 +111,6 @@ impl<'a> LinkTargets<'a> {
         }
     }
 
-    pub fn note(&self, i: usize) -> &LinkNote<'a> {
-        &self.notes[i]
-    }
-
     /// Resolves one link written in note `from`.
     pub fn resolve(&self, from: usize, link: &LinkRef) -> Target {
         if link.wiki {
