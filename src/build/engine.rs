@@ -400,16 +400,8 @@ impl Engine {
                 format!("{e}; not written"),
             ));
         }
-        sort_diagnostics(&mut diags);
-        let report = BuildReport {
-            sheets: model.home.sheet_count,
-            cards: model.home.card_count,
-            diagnostics: diags,
-            output_dir: self.inputs.output_dir.clone(),
-            write: Default::default(),
-            elapsed: started.elapsed(),
-            cache_warnings: self.take_cache_warnings(),
-        };
+        let cache_warnings = self.take_cache_warnings();
+        let report = self.report(&model, diags, started, cache_warnings);
         if let Some(old) = self.site.take() {
             self.note_changes(&old.files, &plan);
         }
@@ -430,6 +422,26 @@ impl Engine {
             report,
         });
         Ok(())
+    }
+
+    /// The report of a build of `model` (diagnostics sorted, nothing written yet).
+    pub(super) fn report(
+        &self,
+        model: &SiteModel,
+        mut diagnostics: Vec<Diagnostic>,
+        started: std::time::Instant,
+        cache_warnings: Vec<String>,
+    ) -> BuildReport {
+        sort_diagnostics(&mut diagnostics);
+        BuildReport {
+            sheets: model.home.sheet_count,
+            cards: model.home.card_count,
+            diagnostics,
+            output_dir: self.inputs.output_dir.clone(),
+            write: Default::default(),
+            elapsed: started.elapsed(),
+            cache_warnings,
+        }
     }
 
     /// Adds the paths whose files differ between `old` and `new` to `pending`.

@@ -15,7 +15,7 @@
 //! `build_site::a_streamed_build_equals_the_engines_plan`): the same path gates run first,
 //! on the paths alone.
 
-use super::engine::{site_context, sort_diagnostics, Engine};
+use super::engine::{site_context, Engine};
 use super::timings::Timings;
 use super::BuildReport;
 use crate::diagnostics::{Diagnostic, Pos};
@@ -94,15 +94,6 @@ impl Engine {
             &|rel, file| sink.put(rel, &file),
         )?;
         timings.lap("templates");
-        sort_diagnostics(&mut diags);
-        Ok(BuildReport {
-            sheets: model.home.sheet_count,
-            cards: model.home.card_count,
-            diagnostics: diags,
-            output_dir: self.inputs.output_dir.clone(),
-            write: Default::default(),
-            elapsed: started.elapsed(),
-            cache_warnings,
-        })
+        Ok(self.report(&model, diags, started, cache_warnings))
     }
 }
