@@ -31,8 +31,8 @@ pub struct ServeOptions {
     pub cache: bool,
 }
 
-/// How often, at most, `serve` saves the persisted cache while edits come in.
-const CACHE_STORE_EVERY: Duration = Duration::from_secs(5);
+/// How long edits must pause before `serve` saves the persisted cache.
+const CACHE_STORE_IDLE: Duration = Duration::from_secs(3);
 
 /// How many ports after the asked one to try when it is taken.
 const PORT_TRIES: u16 = 20;
@@ -103,7 +103,7 @@ async fn serve(opts: &ServeOptions) -> i32 {
     };
     let mut rebuilder = Rebuilder {
         engine,
-        last_store: Instant::now(),
+        last_rebuild: Instant::now(),
         store_due: false,
         events: events.clone(),
         error: Arc::clone(&error),
@@ -196,7 +196,8 @@ fn open_browser(url: &str) {
 
 struct Rebuilder {
     engine: Engine,
-    last_store: Instant,
+    /// When the last rebuild ended.
+    last_rebuild: Instant,
     /// Rebuilds happened since the cache was last saved.
     store_due: bool,
     events: broadcast::Sender<Message>,
@@ -245,7 +246,7 @@ impl Rebuilder {
         Ok(out)
     }
 
-    /// Saves the persisted cache after rebuilds (see `CACHE_STORE_EVERY`).
+    /// Saves the persisted cache after rebuilds (see `CACHE_STORE_IDLE`).
     fn store_cache(&mut self) {
         self.engine.store_cache(false);
         self.store_cache_done();
@@ -255,7 +256,6 @@ impl Rebuilder {
         for w in self.engine.take_cache_warnings() {
             eprintln!("{w}");
         }
-        self.last_store = Instant::now();
         self.store_due = false;
     }
 
@@ -264,7 +264,7 @@ impl Rebuilder {
     fn run(mut self, rx: mpsc::Receiver<watch::Changes>, mut before: impl FnMut(&watch::Changes)) {
         loop {
             let next = if self.store_due {
-                rx.recv_timeout(CACHE_STORE_EVERY.saturating_sub(self.last_store.elapsed()))
+                rx.recv_timeout(CACHE_STORE_IDLE.saturating_sub(self.last_rebuild.elapsed()))
             } else {
                 rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
             };
@@ -283,6 +283,7 @@ impl Rebuilder {
             before(&changes);
             self.rebuild(&changes);
             self.store_due = self.engine.has_cache();
+            self.last_rebuild = Instant::now();
         }
     }
 
