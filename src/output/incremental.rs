@@ -62,13 +62,22 @@ impl OutputSession {
             // Files about to change lose their hash (a crash may leave either version),
             // new ones are listed before they exist. In place: the manifest is large
             // (every file of the site) and an edit touches a few entries.
-            for (rel, _, same) in &hashed {
-                if !same {
-                    self.manifest.entries.insert((*rel).clone(), None);
-                }
+            let pending: Vec<&str> = hashed
+                .iter()
+                .filter(|(_, _, same)| !same)
+                .map(|(rel, _, _)| rel.as_str())
+                .collect();
+            for rel in &pending {
+                self.manifest.entries.insert((*rel).to_string(), None);
             }
-            self.save_manifest(&self.manifest)
-                .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
+            // Appending "unknown" lines (a later line wins when the manifest is read) is a
+            // few bytes, where saving the whole manifest is megabytes at 10k notes; the
+            // whole manifest is saved (temp + rename) once the files are written.
+            let appended = super::manifest::append_unknown(&self.sibling("manifest"), &pending);
+            if appended.is_err() {
+                self.save_manifest(&self.manifest)
+                    .map_err(|e| self.write_error(self.sibling("manifest"), e))?;
+            }
         }
         let dir = &self.dir;
         let results: Vec<Result<(String, String, bool)>> = hashed

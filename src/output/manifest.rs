@@ -23,6 +23,19 @@ pub struct Manifest {
     pub entries: BTreeMap<String, Option<String>>,
 }
 
+/// Appends "not known" lines for `paths` to the manifest file at `path`, which must
+/// exist and end with a line break (as `render` makes it): the cheap way to say, before
+/// files are replaced in place, that a crash may leave either version of them.
+pub fn append_unknown(path: &Path, paths: &[&str]) -> std::io::Result<()> {
+    use std::io::Write;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a file"));
+    }
+    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    file.write_all(Manifest::unknown_lines(paths).as_bytes())
+}
+
 /// Why a manifest is not trusted (shown in the warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untrusted {
@@ -42,6 +55,19 @@ impl Manifest {
             })
             .collect();
         Manifest { entries }
+    }
+
+    /// Lines to append to a saved manifest that mark `paths` as not known: read back,
+    /// a later line for a path wins over an earlier one.
+    pub fn unknown_lines(paths: &[&str]) -> String {
+        let mut text = String::new();
+        for rel in paths {
+            text.push_str(UNKNOWN_HASH);
+            text.push_str("  ");
+            text.push_str(rel);
+            text.push('\n');
+        }
+        text
     }
 
     pub fn render(&self) -> String {
@@ -145,6 +171,21 @@ mod tests {
         assert_eq!(Manifest::parse(&m.render()), m);
         let legacy = Manifest::parse("abc  index.html\ndef  a b/c.html\n");
         assert_eq!(legacy.hash("a b/c.html"), Some("def"));
+    }
+
+    #[test]
+    fn appended_unknown_lines_win_over_earlier_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.cheatgen-manifest");
+        std::fs::write(&path, manifest(&["a.html", "b.html", "c.html"]).render()).unwrap();
+        append_unknown(&path, &["b.html", "new.html"]).unwrap();
+        let read = Manifest::parse(&std::fs::read_to_string(&path).unwrap());
+        assert_eq!(read.hash("a.html"), Some("h"));
+        assert_eq!(read.hash("b.html"), None, "about to change: not known");
+        assert!(read.contains("b.html") && read.contains("new.html"));
+        assert_eq!(read.entries.len(), 4);
+        // No manifest file: the caller saves a whole one instead.
+        assert!(append_unknown(&dir.path().join("missing"), &["x"]).is_err());
     }
 
     #[test]

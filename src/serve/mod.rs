@@ -276,8 +276,9 @@ impl Rebuilder {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
-            // Let a burst finish: keep merging while batches keep coming.
-            while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
+            // Batches that arrived meanwhile (a `git checkout` is many) go into one rebuild;
+            // the debouncer already waited for the burst, so no further wait here.
+            while let Ok(more) = rx.try_recv() {
                 changes.paths.extend(more.paths);
             }
             before(&changes);

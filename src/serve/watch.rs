@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// How long the debouncer waits for a burst (an editor's save, a `git checkout`) to end.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// A batch of relevant changed paths.
 #[derive(Debug, Default)]
