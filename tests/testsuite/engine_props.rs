@@ -7,7 +7,7 @@
 //! links with anchors between notes) is edited at random: body edits, title / tag changes,
 //! links added and removed, card titles (anchors) renamed, notes added, deleted and
 //! renamed, a content asset, a theme file and the config changed. `CHEATGEN_PROP_CASES`
-//! raises the number of sequences (`bench/engine_props.sh`).
+//! raises the number of sequences (`bench/engine_props.sh N`).
 
 use crate::common::Site;
 use cheatgen::build::{BuildOptions, Engine, Want};
