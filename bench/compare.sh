@@ -98,7 +98,7 @@ for n in "${sizes[@]}"; do
   base_wall=""
   notes_dir="$(corpus cheatgen "$n")"
   out="$work/cheatgen-out"
-  run_tool cheatgen "$runs" "rm -rf '$out'" "$cheatgen" build --root "$notes_dir" --output "$out" --quiet
+  run_tool cheatgen "$runs" "rm -rf '$out' '$notes_dir/.cheatgen-cache'" "$cheatgen" build --root "$notes_dir" --output "$out" --quiet
   base_wall=$r_wall
   out_stats "$out"; index_stats "$out/search"
   row "cheatgen $("$cheatgen" --version | cut -d' ' -f2)" "$r_wall" "$r_cpu" "$r_rss" "$o_html" "$o_bytes" "$o_files" "$i_bytes" "$i_files"
