@@ -115,7 +115,13 @@ impl Engine {
         keep: bool,
         hl: Arc<Highlighter>,
     ) -> Result<Engine> {
-        Engine::with_parts(opts, Inputs::load(opts)?, want, keep, hl)
+        Ok(Engine::with_parts(
+            opts,
+            Inputs::load(opts)?,
+            want,
+            keep,
+            hl,
+        ))
     }
 
     /// `new`, with the config and theme already loaded.
@@ -124,7 +130,7 @@ impl Engine {
         inputs: Inputs,
         want: Want,
         keep: bool,
-    ) -> Result<Engine> {
+    ) -> Engine {
         Engine::with_parts(opts, inputs, want, keep, Arc::new(Highlighter::new()))
     }
 
@@ -134,11 +140,11 @@ impl Engine {
         want: Want,
         keep: bool,
         hl: Arc<Highlighter>,
-    ) -> Result<Engine> {
+    ) -> Engine {
         let mut notes = BTreeMap::new();
         let mut cache_warnings = Vec::new();
-        let persisted = super::cache::load(opts, &mut notes, &hl, &mut cache_warnings);
-        Ok(Engine {
+        let persisted = super::cache::load(opts, &inputs, &mut notes, &hl, &mut cache_warnings);
+        Engine {
             opts: opts.clone(),
             want,
             hl,
@@ -160,7 +166,7 @@ impl Engine {
             cache_warnings,
             pending: BTreeSet::new(),
             assets_changed: false,
-        })
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -320,8 +326,14 @@ impl Engine {
     }
 
     /// Walks `content/` and renders every note whose bytes are not cached.
-    pub(super) fn scan(&mut self) -> Result<()> {
+    fn scan(&mut self) -> Result<()> {
         let tree = source::scan(&self.opts.root, &self.inputs.ignore, &self.inputs.links)?;
+        self.render_tree(tree);
+        Ok(())
+    }
+
+    /// Renders every note of a walk of `content/` whose bytes are not cached.
+    pub(super) fn render_tree(&mut self, tree: source::SourceTree) {
         let progress = Progress::start(self.opts.progress, tree.notes.len());
         let results: Vec<(
             String,
@@ -358,7 +370,6 @@ impl Engine {
             .map(|a| (a.rel_path.clone(), a))
             .collect();
         self.scan_diagnostics = tree.diagnostics;
-        Ok(())
     }
 
     /// The site passes over every cached render, then pages, search and the other files.

@@ -8,7 +8,7 @@ pub(crate) mod change;
 mod engine;
 mod fast;
 mod files;
-mod inputs;
+pub(crate) mod inputs;
 pub(crate) mod progress;
 mod search;
 mod stream;
@@ -75,9 +75,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let inputs = inputs::Inputs::load(opts)?;
     let mut session = output::OutputSession::open(&inputs.output_dir, &opts.root, opts.force)?;
     let warnings: Vec<Diagnostic> = session.warnings.drain(..).collect();
+    // One walk of `content/` (every note read and hashed) serves the digest and the build.
+    let tree = crate::note::source::scan(&opts.root, &inputs.ignore, &inputs.links)?;
     let digest = opts
         .cache
-        .then(|| uptodate::digest(opts, &inputs))
+        .then(|| uptodate::digest(&inputs, &tree))
         .flatten();
     if let Some(mut report) = digest.and_then(|d| uptodate::check(opts, &d, &session)) {
         timings.lap("nothing changed since the last build: no stage run");
@@ -86,11 +88,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         report.elapsed = started.elapsed();
         return Ok(report);
     }
-    let engine = Engine::with_inputs(opts, inputs, Want::SITE, false)?;
+    let engine = Engine::with_inputs(opts, inputs, Want::SITE, false);
     // Pages are staged as they are rendered (`stream`); an error part-way drops the sink,
     // which removes the staging tree: the live site is untouched.
     let sink = session.staged_sink()?;
-    let mut report = engine.stream_all(&sink)?;
+    let mut report = engine.stream_all(tree, &sink)?;
     report.write = sink.commit()?;
     timings.lap("write");
     if let Some(d) = &digest {

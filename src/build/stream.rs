@@ -21,6 +21,7 @@ use super::BuildReport;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::Result;
 use crate::note::highlight::Highlighter;
+use crate::note::source::SourceTree;
 use crate::note::RenderedNote;
 use crate::output::site_path::remove_unsafe;
 use crate::output::StagedSink;
@@ -31,12 +32,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 impl Engine {
-    /// Walks `content/`, renders every note and streams the whole site into `sink`; the
-    /// engine is used up (it keeps nothing for a next build).
-    pub fn stream_all(mut self, sink: &StagedSink) -> Result<BuildReport> {
+    /// Renders every note of `tree` (the walk of `content/`) and streams the whole site into
+    /// `sink`; the engine is used up (it keeps nothing for a next build).
+    pub fn stream_all(mut self, tree: SourceTree, sink: &StagedSink) -> Result<BuildReport> {
         let started = std::time::Instant::now();
         let mut timings = Timings::new(self.opts.timings);
-        self.scan()?;
+        self.render_tree(tree);
         timings.lap("render notes");
         self.store_cache(true);
         let cache_warnings = self.take_cache_warnings();

@@ -17,7 +17,7 @@ use super::cache::file::{self, CacheDir};
 use super::inputs::Inputs;
 use super::{BuildOptions, BuildReport};
 use crate::diagnostics::Diagnostic;
-use crate::note::source;
+use crate::note::source::SourceTree;
 use crate::output::OutputSession;
 use serde::{Deserialize, Serialize};
 use std::time::UNIX_EPOCH;
@@ -32,10 +32,9 @@ struct Record {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// The digest of this build's inputs, or `None` when `content/` cannot be walked (the
-/// build reports that itself).
-pub fn digest(opts: &BuildOptions, inputs: &Inputs) -> Option<blake3::Hash> {
-    let tree = source::scan(&opts.root, &inputs.ignore, &inputs.links).ok()?;
+/// The digest of this build's inputs (`tree`: the build's walk of `content/`), or `None`
+/// when an asset's size or time cannot be read (then no shortcut).
+pub fn digest(inputs: &Inputs, tree: &SourceTree) -> Option<blake3::Hash> {
     let mut h = blake3::Hasher::new();
     h.update(inputs.fingerprint.as_bytes());
     h.update(inputs.output_dir.to_string_lossy().as_bytes());

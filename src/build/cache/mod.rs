@@ -11,7 +11,8 @@
 
 pub mod file;
 
-use crate::build::{load_config, BuildOptions};
+use crate::build::inputs::Inputs;
+use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::note::highlight::Highlighter;
 use crate::note::RenderedNote;
@@ -142,6 +143,7 @@ pub fn summary(
 /// `None` when there is no usable cache folder; each problem is one line in `warnings`.
 pub fn load(
     opts: &BuildOptions,
+    inputs: &Inputs,
     notes: &mut Notes,
     hl: &Highlighter,
     warnings: &mut Vec<String>,
@@ -149,11 +151,8 @@ pub fn load(
     if !opts.cache {
         return None;
     }
-    // A bad config or theme is the plan's error to report; without them there is no key.
-    let (config, _) = load_config(opts).ok()?;
-    let theme = Theme::load(&opts.root, &config.theme).ok()?;
-    let output = crate::config::output_dir(&opts.root, &config, opts.output.as_deref());
-    let cache = PersistedCache::open(&opts.root, &output, cache_key(&config, &theme), warnings)?;
+    let key = cache_key(&inputs.config, &inputs.theme);
+    let cache = PersistedCache::open(&opts.root, &inputs.output_dir, key, warnings)?;
     let mut loaded = Loaded::default();
     let file = cache.read(warnings);
     if let Some(payload) = file.as_deref().and_then(|f| cache.decode(f, warnings)) {
