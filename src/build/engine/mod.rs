@@ -14,7 +14,9 @@
 //!
 //! Either way the files equal a clean build's byte for byte (tests: `engine_props`).
 
-use super::change::{self, ChangeSet};
+mod apply;
+
+use super::change::ChangeSet;
 use super::inputs::Inputs;
 use super::progress::Progress;
 use super::timings::Timings;
@@ -22,15 +24,15 @@ use super::{BuildOptions, BuildReport};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::error::Result;
 use crate::note::highlight::Highlighter;
-use crate::note::source::{self, AssetSource, NoteSource, Probe};
+use crate::note::source::{self, AssetSource, NoteSource};
 use crate::note::{render_note, RenderedNote};
-use crate::output::{OutputFile, OutputPlan};
+use crate::output::OutputPlan;
 use crate::render::pages::{render_pages, PageCaches, SiteContext};
 use crate::render::templates::Assets;
 use crate::site::{self, SiteModel};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Which outputs a command needs: `check` needs neither pages nor search (only the paths
@@ -206,107 +208,6 @@ impl Engine {
         Ok(self.site.as_ref().expect("site_stage sets the site"))
     }
 
-    /// Applies a batch of changed paths (absolute, from the watcher).
-    pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Update> {
-        let started = std::time::Instant::now();
-        let changes = change::classify(&self.opts.root, paths);
-        let mut update = Update::default();
-        let mut rescan = changes.rescan || self.site.is_none();
-        if changes.config || changes.theme {
-            let inputs = Inputs::load(&self.opts)?;
-            if inputs.fingerprint != self.inputs.fingerprint {
-                // Note renders depend on the config (markdown and highlight settings), never
-                // on the theme; pages and the index on both.
-                if changes.config {
-                    self.notes.clear();
-                }
-                self.pages.sheets.clear();
-                self.pages.tags.clear();
-                self.search.clear();
-                self.assets = None;
-            }
-            self.inputs = inputs;
-            // Ignore globs, symlink policy or output folder may differ.
-            rescan |= changes.config;
-        }
-        let mut edited = Vec::new();
-        if !rescan {
-            for rel in &changes.content {
-                match source::probe(&self.opts.root, rel, &self.inputs.ignore) {
-                    Probe::Note(Ok(src)) => {
-                        let (note, fresh) = self.render(src);
-                        update.rendered += usize::from(fresh);
-                        match note {
-                            Ok(n) => {
-                                self.failed.remove(rel);
-                                edited.push((rel.clone(), self.notes.insert(rel.clone(), n)));
-                            }
-                            Err(d) => {
-                                self.notes.remove(rel);
-                                self.failed.insert(rel.clone(), d);
-                                edited.push((rel.clone(), None));
-                            }
-                        }
-                    }
-                    Probe::Note(Err(d)) => {
-                        self.notes.remove(rel);
-                        self.failed.insert(rel.clone(), d);
-                        edited.push((rel.clone(), None));
-                    }
-                    Probe::Asset(a) => {
-                        self.content_assets.insert(rel.clone(), a);
-                        self.assets_changed = true;
-                        edited.push((rel.clone(), None));
-                    }
-                    Probe::Absent if self.has_under(rel) => rescan = true,
-                    Probe::Absent => {
-                        let gone = self.notes.remove(rel).is_some()
-                            | self.failed.remove(rel).is_some()
-                            | self.content_assets.remove(rel).is_some();
-                        if gone {
-                            edited.push((rel.clone(), None));
-                        }
-                    }
-                    Probe::Rescan => rescan = true,
-                }
-                if rescan {
-                    break;
-                }
-            }
-        }
-        update.changes = changes;
-        let mut timings = Timings::new(self.opts.timings);
-        timings.lap_since(started, "read and render changed notes");
-        if rescan {
-            let before = self.notes.clone();
-            self.scan()?;
-            update.rendered = self
-                .notes
-                .iter()
-                .filter(|(k, n)| !before.get(*k).is_some_and(|b| Arc::ptr_eq(b, n)))
-                .count();
-            self.assets_changed = true;
-        } else if !update.changes.config && !update.changes.theme && !edited.is_empty() {
-            if super::fast::body_only(self, &edited)? {
-                update.fast = true;
-                return Ok(update);
-            }
-        } else if edited.is_empty() && !update.changes.config && !update.changes.theme {
-            return Ok(update);
-        }
-        self.site_stage(&mut timings)?;
-        Ok(update)
-    }
-
-    /// Whether a note or asset lies under folder `rel` (it was removed or renamed).
-    fn has_under(&self, rel: &str) -> bool {
-        let prefix = format!("{rel}/");
-        let under = |k: &String| k.starts_with(&prefix);
-        self.notes.keys().any(under)
-            || self.failed.keys().any(under)
-            || self.content_assets.keys().any(under)
-    }
-
     /// A note's render, reused when its bytes are unchanged; true when rendered afresh.
     fn render(
         &self,
@@ -452,27 +353,6 @@ impl Engine {
             write: Default::default(),
             elapsed: started.elapsed(),
             cache_warnings,
-        }
-    }
-
-    /// Adds the paths whose files differ between `old` and `new` to `pending`.
-    fn note_changes(&mut self, old: &OutputPlan, new: &OutputPlan) {
-        let assets_changed = self.assets_changed;
-        let differs = |a: &OutputFile, b: &OutputFile| match (a, b) {
-            (OutputFile::Shared(x), OutputFile::Shared(y)) => !Arc::ptr_eq(x, y) && x != y,
-            (OutputFile::Bytes(x), OutputFile::Bytes(y)) => x != y,
-            (OutputFile::Copy(x), OutputFile::Copy(y)) => assets_changed || x != y,
-            _ => true,
-        };
-        for (path, file) in new {
-            if old.get(path).is_none_or(|o| differs(o, file)) {
-                self.pending.insert(path.clone());
-            }
-        }
-        for path in old.keys() {
-            if !new.contains_key(path) {
-                self.pending.insert(path.clone());
-            }
         }
     }
 
